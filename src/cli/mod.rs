@@ -1,0 +1,93 @@
+//! The command line: one file per subcommand, each a thin layer over the
+//! core and the file module.
+//!
+//! Exit codes: 0 all good, 1 problems found (e.g. `fmt --check`), 2 bad
+//! usage or input. Errors go to stderr as one sentence with a location.
+
+mod ddl;
+mod fmt;
+mod new;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plinth",
+    version,
+    about = "Design relational schemas in the terminal and ship them as PostgreSQL changes.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A design file to open (for now: print its summary).
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a starter design (users with a UUID key, unique email, timestamps).
+    New(new::Args),
+    /// Print the PostgreSQL DDL that creates a design.
+    Ddl(ddl::Args),
+    /// Rewrite design files in canonical form, or check that they are.
+    Fmt(fmt::Args),
+    /// Print a summary of a design: entities, keys and relationships.
+    Show(show::Args),
+}
+
+/// A failure that ends the command: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad usage or input: exit code 2.
+    pub fn input(message: impl ToString) -> Self {
+        Failure {
+            code: 2,
+            message: message.to_string(),
+        }
+    }
+
+    /// Problems were found: exit code 1.
+    pub fn found(message: impl ToString) -> Self {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match (cli.command, cli.file) {
+        (Some(Command::New(args)), _) => new::run(args),
+        (Some(Command::Ddl(args)), _) => ddl::run(args),
+        (Some(Command::Fmt(args)), _) => fmt::run(args),
+        (Some(Command::Show(args)), _) => show::run(args),
+        (None, Some(file)) => show::run(show::Args { file }),
+        (None, None) => Err(Failure::input(
+            "no design given; try `plinth new FILE` or `plinth --help`",
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if !failure.message.is_empty() {
+                eprintln!("plinth: {}", failure.message);
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Loads a design or fails with the loader's one-line `file:line:col` error.
+fn load(path: &std::path::Path) -> Result<crate::core::model::Design, Failure> {
+    crate::file::load(path).map_err(Failure::input)
+}

@@ -1,0 +1,8 @@
+//! The pure core: model, edits and SQL. No terminal, network or files here;
+//! the CLI, the TUI and the database layer are adapters around it.
+
+pub mod edit;
+pub mod ids;
+pub mod model;
+pub mod sql;
+pub mod starter;

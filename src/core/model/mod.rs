@@ -1,0 +1,198 @@
+//! The design: entities as nodes and relationships as edges of a graph.
+
+mod entity;
+mod graph;
+mod location;
+mod naming;
+mod relationship;
+mod types;
+mod validate;
+
+use std::collections::HashMap;
+
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+
+use crate::core::ids::{EntityId, EnumId, RelationshipId};
+
+pub use entity::{
+    Check, DefaultValue, Entity, EnumType, Field, Identity, Index, IndexMethod, PrimaryKey, Unique,
+};
+pub use graph::DependencyOrder;
+pub use location::Location;
+pub use naming::MAX_IDENTIFIER_BYTES;
+pub use relationship::{ReferentialAction, Relationship, RelationshipKind};
+pub use types::{SqlType, TypeError};
+pub use validate::Problem;
+
+/// A whole schema design.
+///
+/// Entities live as nodes and relationships as edges of a `StableDiGraph`,
+/// whose indices survive removals; everything outside this module names
+/// them by their stable ids. Entities keep the order the user gave them.
+#[derive(Clone, Debug, Default)]
+pub struct Design {
+    pub name: String,
+    pub comment: Option<String>,
+    pub enums: Vec<EnumType>,
+    graph: StableDiGraph<Entity, Relationship>,
+    nodes: HashMap<EntityId, NodeIndex>,
+    edges: HashMap<RelationshipId, EdgeIndex>,
+    order: Vec<EntityId>,
+}
+
+impl Design {
+    pub fn new(name: impl Into<String>) -> Self {
+        Design {
+            name: name.into(),
+            ..Design::default()
+        }
+    }
+
+    /// The graph, for algorithms: topological order, cycles, paths.
+    pub fn graph(&self) -> &StableDiGraph<Entity, Relationship> {
+        &self.graph
+    }
+
+    pub fn node(&self, id: &EntityId) -> Option<NodeIndex> {
+        self.nodes.get(id).copied()
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn relationship_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Entities in the user's order.
+    pub fn entities(&self) -> impl Iterator<Item = &Entity> {
+        self.order.iter().map(|id| &self.graph[self.nodes[id]])
+    }
+
+    pub fn entity(&self, id: &EntityId) -> Option<&Entity> {
+        self.node(id).map(|n| &self.graph[n])
+    }
+
+    pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
+        self.node(id).map(|n| &mut self.graph[n])
+    }
+
+    pub fn entity_named(&self, name: &str) -> Option<&Entity> {
+        self.entities().find(|e| e.name == name)
+    }
+
+    pub fn entity_position(&self, id: &EntityId) -> Option<usize> {
+        self.order.iter().position(|e| e == id)
+    }
+
+    pub fn enum_type(&self, id: &EnumId) -> Option<&EnumType> {
+        self.enums.iter().find(|e| &e.id == id)
+    }
+
+    pub fn enum_named(&self, name: &str) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+
+    pub fn relationship(&self, id: &RelationshipId) -> Option<&Relationship> {
+        self.edges.get(id).map(|&e| &self.graph[e])
+    }
+
+    pub fn relationship_mut(&mut self, id: &RelationshipId) -> Option<&mut Relationship> {
+        self.edges.get(id).map(|&e| &mut self.graph[e])
+    }
+
+    /// All relationships, grouped by their child entity in entity order.
+    pub fn relationships(&self) -> impl Iterator<Item = &Relationship> {
+        self.order.iter().flat_map(|id| self.relationships_from(id))
+    }
+
+    /// The foreign keys an entity holds, ordered by where their first field
+    /// sits in the entity, so they read in the same order as the fields.
+    pub fn relationships_from(&self, id: &EntityId) -> Vec<&Relationship> {
+        let Some(node) = self.node(id) else {
+            return Vec::new();
+        };
+        let entity = &self.graph[node];
+        let mut rels: Vec<&Relationship> = self
+            .graph
+            .edges_directed(node, Direction::Outgoing)
+            .map(|e| e.weight())
+            .collect();
+        rels.sort_by_key(|r| {
+            let first = r.fields.first().and_then(|f| entity.field_position(f));
+            (first, r.id.clone())
+        });
+        rels
+    }
+
+    /// The foreign keys that point at an entity (self-references included).
+    pub fn relationships_to(&self, id: &EntityId) -> Vec<&Relationship> {
+        let Some(node) = self.node(id) else {
+            return Vec::new();
+        };
+        let mut rels: Vec<&Relationship> = self
+            .graph
+            .edges_directed(node, Direction::Incoming)
+            .map(|e| e.weight())
+            .collect();
+        rels.sort_by_key(|r| (self.entity_position(&r.from), r.id.clone()));
+        rels
+    }
+
+    // The mutators below keep the graph, the id maps and the order in step.
+    // They check only what the graph itself needs; `edit` checks the rest.
+
+    pub(crate) fn insert_entity(&mut self, entity: Entity, at: usize) {
+        let id = entity.id.clone();
+        let node = self.graph.add_node(entity);
+        self.nodes.insert(id.clone(), node);
+        self.order.insert(at.min(self.order.len()), id);
+    }
+
+    /// Removes an entity that no relationship touches any more.
+    pub(crate) fn remove_entity(&mut self, id: &EntityId) -> Option<(Entity, usize)> {
+        let node = self.nodes.remove(id)?;
+        debug_assert_eq!(
+            self.graph.edges_directed(node, Direction::Incoming).count(),
+            0
+        );
+        debug_assert_eq!(
+            self.graph.edges_directed(node, Direction::Outgoing).count(),
+            0
+        );
+        let at = self.entity_position(id)?;
+        self.order.remove(at);
+        self.graph.remove_node(node).map(|e| (e, at))
+    }
+
+    pub(crate) fn insert_relationship(&mut self, rel: Relationship) {
+        let (from, to) = (self.nodes[&rel.from], self.nodes[&rel.to]);
+        let id = rel.id.clone();
+        let edge = self.graph.add_edge(from, to, rel);
+        self.edges.insert(id, edge);
+    }
+
+    pub(crate) fn remove_relationship(&mut self, id: &RelationshipId) -> Option<Relationship> {
+        let edge = self.edges.remove(id)?;
+        self.graph.remove_edge(edge)
+    }
+}
+
+/// Two designs are equal when they describe the same schema with the same
+/// ids, whatever their graphs' internal indices.
+impl PartialEq for Design {
+    fn eq(&self, other: &Self) -> bool {
+        fn rels(d: &Design) -> Vec<&Relationship> {
+            let mut all: Vec<&Relationship> = d.graph.edge_weights().collect();
+            all.sort_by(|a, b| a.id.cmp(&b.id));
+            all
+        }
+        self.name == other.name
+            && self.comment == other.comment
+            && self.enums == other.enums
+            && self.entities().eq(other.entities())
+            && rels(self) == rels(other)
+    }
+}

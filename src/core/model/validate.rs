@@ -1,0 +1,385 @@
+//! Coherence of a design: what must hold before any SQL can be written.
+//!
+//! These are hard errors (a dangling reference, a duplicate name), not
+//! advice; advice is the check engine's job.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::core::ids::{EntityId, FieldId};
+use crate::core::model::{Design, Entity, Location, MAX_IDENTIFIER_BYTES, Relationship, SqlType};
+
+/// One reason a design is not coherent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub location: Location,
+    pub message: String,
+}
+
+impl Design {
+    /// Every coherence problem, in design order. An empty list means the
+    /// design can be written as DDL.
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator {
+            design: self,
+            problems: Vec::new(),
+        };
+        v.enums();
+        v.relations_namespace(self.entities().collect::<Vec<_>>().as_slice());
+        for entity in self.entities() {
+            v.entity(entity);
+        }
+        v.problems
+    }
+
+    /// The problems that an edit of these entities (and of the enums, when
+    /// `enums` is set) could have caused: each entity on its own, the
+    /// relationships that touch it and, when `names` is set, the names it
+    /// shares the schema with.
+    pub(crate) fn problems_around(
+        &self,
+        entities: &[EntityId],
+        enums: bool,
+        names: bool,
+    ) -> Vec<Problem> {
+        let mut v = Validator {
+            design: self,
+            problems: Vec::new(),
+        };
+        if enums {
+            v.enums();
+        }
+        for entity in entities.iter().filter_map(|id| self.entity(id)) {
+            v.entity(entity);
+            if names {
+                v.names_clash_with_others(entity);
+            }
+            for r in self.relationships_to(&entity.id) {
+                if r.from != entity.id {
+                    v.relationship(r);
+                }
+            }
+        }
+        v.problems
+    }
+}
+
+struct Validator<'a> {
+    design: &'a Design,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    fn report(&mut self, location: Location, message: String) {
+        self.problems.push(Problem { location, message });
+    }
+
+    fn name(&mut self, location: &Location, what: &str, name: &str) {
+        if name.trim().is_empty() {
+            self.report(location.clone(), format!("{what} has an empty name"));
+        } else if name.len() > MAX_IDENTIFIER_BYTES {
+            self.report(
+                location.clone(),
+                format!(
+                    "{what} name `{name}` is {} bytes; PostgreSQL keeps only {MAX_IDENTIFIER_BYTES}",
+                    name.len()
+                ),
+            );
+        }
+    }
+
+    fn enums(&mut self) {
+        let mut seen = HashSet::new();
+        for e in &self.design.enums {
+            let at = Location::Enum(e.id.clone());
+            self.name(&at, "enum", &e.name);
+            if !seen.insert(e.name.as_str()) {
+                self.report(at.clone(), format!("enum `{}` is defined twice", e.name));
+            }
+            if self.design.entity_named(&e.name).is_some() {
+                self.report(
+                    at.clone(),
+                    format!("enum `{}` has the name of an entity; PostgreSQL types and tables share names", e.name),
+                );
+            }
+            if e.values.is_empty() {
+                self.report(at.clone(), format!("enum `{}` has no values", e.name));
+            }
+            let mut values = HashSet::new();
+            for value in &e.values {
+                if !values.insert(value) {
+                    self.report(
+                        at.clone(),
+                        format!("enum `{}` lists `{value}` twice", e.name),
+                    );
+                }
+                if value.len() > MAX_IDENTIFIER_BYTES {
+                    self.report(
+                        at.clone(),
+                        format!(
+                            "enum `{}` value `{value}` is longer than {MAX_IDENTIFIER_BYTES} bytes",
+                            e.name
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Tables, indexes and the indexes behind primary keys and unique
+    /// constraints share one namespace in a PostgreSQL schema.
+    fn relations_namespace(&mut self, entities: &[&Entity]) {
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        for entity in entities {
+            for (name, at, what) in self.relation_names(entity) {
+                if let Some(first) = seen.get(&name) {
+                    self.name_taken(&name, at, what, first);
+                } else {
+                    seen.insert(name, at);
+                }
+            }
+        }
+    }
+
+    /// The namespace check for one entity against all the others.
+    fn names_clash_with_others(&mut self, entity: &Entity) {
+        let mine = self.relation_names(entity);
+        let mut own = HashMap::new();
+        for (name, at, what) in &mine {
+            if let Some(first) = own.get(name) {
+                self.name_taken(name, at.clone(), what, first);
+            } else {
+                own.insert(name.clone(), at.clone());
+            }
+        }
+        for other in self.design.entities().filter(|e| e.id != entity.id) {
+            for (name, first, _) in self.relation_names(other) {
+                if let Some((_, at, what)) = mine.iter().find(|(n, _, _)| *n == name) {
+                    self.name_taken(&name, at.clone(), what, &first);
+                }
+            }
+        }
+    }
+
+    fn name_taken(&mut self, name: &str, at: Location, what: &str, first: &Location) {
+        let message = format!(
+            "{what} name `{name}` is already used by {}; tables and indexes share one namespace",
+            first.describe(self.design)
+        );
+        self.report(at, message);
+    }
+
+    fn relation_names(&self, entity: &Entity) -> Vec<(String, Location, &'static str)> {
+        let d = self.design;
+        let mut names = vec![(
+            entity.name.clone(),
+            Location::Entity(entity.id.clone()),
+            "entity",
+        )];
+        if entity.primary_key.is_some() {
+            names.push((
+                d.primary_key_name(entity),
+                Location::PrimaryKey(entity.id.clone()),
+                "primary key",
+            ));
+        }
+        for u in &entity.uniques {
+            names.push((
+                d.unique_name(entity, u),
+                Location::Unique(entity.id.clone(), u.id.clone()),
+                "unique constraint",
+            ));
+        }
+        for i in &entity.indexes {
+            names.push((
+                d.index_name(entity, i),
+                Location::Index(entity.id.clone(), i.id.clone()),
+                "index",
+            ));
+        }
+        names
+    }
+
+    fn entity(&mut self, entity: &Entity) {
+        let d = self.design;
+        let here = Location::Entity(entity.id.clone());
+        self.name(&here, "entity", &entity.name);
+
+        let mut field_names = HashSet::new();
+        for field in &entity.fields {
+            let at = Location::Field(entity.id.clone(), field.id.clone());
+            self.name(&at, "field", &field.name);
+            if !field_names.insert(field.name.as_str()) {
+                self.report(
+                    at.clone(),
+                    format!("field `{}.{}` is defined twice", entity.name, field.name),
+                );
+            }
+            if let Some(name) = field.ty.enum_name()
+                && d.enum_named(name).is_none()
+            {
+                self.report(at.clone(), format!("type `{name}` of `{}.{}` is neither a built-in type nor an enum of this design", entity.name, field.name));
+            }
+            if field.identity.is_some() {
+                if !matches!(
+                    field.ty,
+                    SqlType::SmallInt | SqlType::Integer | SqlType::BigInt
+                ) {
+                    self.report(
+                        at.clone(),
+                        format!(
+                            "identity field `{}.{}` must be smallint, integer or bigint",
+                            entity.name, field.name
+                        ),
+                    );
+                }
+                if field.default.is_some() {
+                    self.report(
+                        at.clone(),
+                        format!(
+                            "identity field `{}.{}` cannot also have a default",
+                            entity.name, field.name
+                        ),
+                    );
+                }
+            }
+        }
+
+        // Constraint names are unique per table.
+        let mut constraint_names = HashSet::new();
+        let mut constraint = |v: &mut Self, name: String, at: Location| {
+            if !constraint_names.insert(name.clone()) {
+                v.report(
+                    at,
+                    format!(
+                        "constraint name `{name}` is used twice in `{}`",
+                        entity.name
+                    ),
+                );
+            }
+        };
+
+        if let Some(pk) = &entity.primary_key {
+            let at = Location::PrimaryKey(entity.id.clone());
+            self.field_list(entity, &pk.fields, &at, "primary key");
+            for id in &pk.fields {
+                if entity.field(id).is_some_and(|f| !f.not_null) {
+                    self.report(
+                        at.clone(),
+                        format!(
+                            "primary key field `{}.{}` must be NOT NULL",
+                            entity.name,
+                            entity.field_name(id)
+                        ),
+                    );
+                }
+            }
+            self.explicit_name(&at, pk.name.as_deref());
+            constraint(self, d.primary_key_name(entity), at);
+        }
+        for u in &entity.uniques {
+            let at = Location::Unique(entity.id.clone(), u.id.clone());
+            self.field_list(entity, &u.fields, &at, "unique constraint");
+            self.explicit_name(&at, u.name.as_deref());
+            constraint(self, d.unique_name(entity, u), at);
+        }
+        for c in &entity.checks {
+            let at = Location::Check(entity.id.clone(), c.id.clone());
+            if c.expr.trim().is_empty() {
+                self.report(
+                    at.clone(),
+                    format!(
+                        "check constraint on `{}` has an empty expression",
+                        entity.name
+                    ),
+                );
+            }
+            self.explicit_name(&at, c.name.as_deref());
+            constraint(self, d.check_name(entity, c), at);
+        }
+        for i in &entity.indexes {
+            let at = Location::Index(entity.id.clone(), i.id.clone());
+            self.field_list(entity, &i.fields, &at, "index");
+            self.explicit_name(&at, i.name.as_deref());
+        }
+        for r in d.relationships_from(&entity.id) {
+            let at = Location::Relationship(entity.id.clone(), r.id.clone());
+            self.explicit_name(&at, r.name.as_deref());
+            constraint(self, d.relationship_name(r), at);
+            self.relationship(r);
+        }
+    }
+
+    fn explicit_name(&mut self, at: &Location, name: Option<&str>) {
+        if let Some(name) = name {
+            self.name(at, "constraint", name);
+        }
+    }
+
+    fn field_list(&mut self, entity: &Entity, fields: &[FieldId], at: &Location, what: &str) {
+        if fields.is_empty() {
+            self.report(
+                at.clone(),
+                format!("{what} on `{}` lists no fields", entity.name),
+            );
+        }
+        let mut seen = HashSet::new();
+        for id in fields {
+            if entity.field(id).is_none() {
+                self.report(
+                    at.clone(),
+                    format!("{what} on `{}` names a missing field `{id}`", entity.name),
+                );
+            } else if !seen.insert(id) {
+                self.report(
+                    at.clone(),
+                    format!(
+                        "{what} on `{}` lists `{}` twice",
+                        entity.name,
+                        entity.field_name(id)
+                    ),
+                );
+            }
+        }
+    }
+
+    fn relationship(&mut self, r: &Relationship) {
+        let d = self.design;
+        let (Some(from), Some(to)) = (d.entity(&r.from), d.entity(&r.to)) else {
+            return; // the graph guarantees both ends exist
+        };
+        let at = Location::Relationship(from.id.clone(), r.id.clone());
+        let name = d.relationship_name(r);
+        self.field_list(from, &r.fields, &at, "foreign key");
+        self.field_list(
+            to,
+            &r.references,
+            &at,
+            &format!("foreign key `{name}` target"),
+        );
+        if r.fields.len() != r.references.len() {
+            self.report(
+                at,
+                format!(
+                    "foreign key `{name}` has {} field(s) but references {} field(s) of `{}`",
+                    r.fields.len(),
+                    r.references.len(),
+                    to.name
+                ),
+            );
+            return;
+        }
+        for (f, t) in r.fields.iter().zip(&r.references) {
+            if let (Some(f), Some(t)) = (from.field(f), to.field(t))
+                && !f.ty.comparable_with(&t.ty)
+            {
+                self.report(
+                    at.clone(),
+                    format!(
+                        "foreign key `{name}`: `{}.{}` is {} but `{}.{}` is {}; PostgreSQL cannot compare them",
+                        from.name, f.name, f.ty, to.name, t.name, t.ty
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! A design as the DDL that creates it from nothing.
+
+use super::ddl::{Column, CommentTarget, Constraint, Statement};
+use crate::core::model::{Design, Entity, Relationship};
+
+/// The statements that create the design, in an order PostgreSQL accepts:
+/// enums, then each table (dependencies first) with its indexes and
+/// comments, then the foreign keys that close cycles.
+pub fn create_statements(design: &Design) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for e in &design.enums {
+        out.push(Statement::CreateEnum {
+            name: e.name.clone(),
+            values: e.values.clone(),
+        });
+        if let Some(text) = &e.comment {
+            out.push(Statement::Comment {
+                target: CommentTarget::Type(e.name.clone()),
+                text: text.clone(),
+            });
+        }
+    }
+    let order = design.dependency_order();
+    let mut deferred = Vec::new();
+    for id in &order.entities {
+        let entity = design.entity(id).expect("ordered entities exist");
+        let (inline, later): (Vec<&Relationship>, Vec<&Relationship>) = design
+            .relationships_from(id)
+            .into_iter()
+            .partition(|r| !order.deferred.contains(&r.id));
+        out.push(create_table(design, entity, &inline));
+        out.extend(indexes(design, entity));
+        out.extend(comments(entity));
+        deferred.extend(later.into_iter().map(|r| Statement::AddConstraint {
+            table: entity.name.clone(),
+            constraint: foreign_key(design, r),
+        }));
+    }
+    out.extend(deferred);
+    out
+}
+
+/// The whole script as text, one blank line between statements.
+pub fn create_script(design: &Design) -> String {
+    let mut script = format!(
+        "-- PostgreSQL DDL for design \"{}\", written by plinth.\n",
+        design.name.replace('\n', " ")
+    );
+    for statement in create_statements(design) {
+        script.push('\n');
+        script.push_str(&statement.to_string());
+        script.push('\n');
+    }
+    script
+}
+
+fn create_table(design: &Design, entity: &Entity, foreign_keys: &[&Relationship]) -> Statement {
+    let columns = entity
+        .fields
+        .iter()
+        .map(|f| Column {
+            name: f.name.clone(),
+            ty: f.ty.clone(),
+            not_null: f.not_null,
+            default: f.default.clone(),
+            identity: f.identity,
+        })
+        .collect();
+    let mut constraints = Vec::new();
+    if let Some(pk) = &entity.primary_key {
+        constraints.push(Constraint::PrimaryKey {
+            name: design.primary_key_name(entity),
+            columns: entity.field_names(&pk.fields),
+        });
+    }
+    for u in &entity.uniques {
+        constraints.push(Constraint::Unique {
+            name: design.unique_name(entity, u),
+            columns: entity.field_names(&u.fields),
+        });
+    }
+    for c in &entity.checks {
+        constraints.push(Constraint::Check {
+            name: design.check_name(entity, c),
+            expr: c.expr.clone(),
+        });
+    }
+    constraints.extend(foreign_keys.iter().map(|r| foreign_key(design, r)));
+    Statement::CreateTable {
+        name: entity.name.clone(),
+        columns,
+        constraints,
+    }
+}
+
+fn foreign_key(design: &Design, r: &Relationship) -> Constraint {
+    let from = design.entity(&r.from).expect("relationship ends exist");
+    let to = design.entity(&r.to).expect("relationship ends exist");
+    Constraint::ForeignKey {
+        name: design.relationship_name(r),
+        columns: from.field_names(&r.fields),
+        table: to.name.clone(),
+        references: to.field_names(&r.references),
+        on_delete: r.on_delete,
+        on_update: r.on_update,
+    }
+}
+
+fn indexes<'a>(design: &'a Design, entity: &'a Entity) -> impl Iterator<Item = Statement> + 'a {
+    entity.indexes.iter().map(move |i| Statement::CreateIndex {
+        name: design.index_name(entity, i),
+        table: entity.name.clone(),
+        unique: i.unique,
+        method: i.method,
+        columns: entity.field_names(&i.fields),
+        predicate: i.predicate.clone(),
+    })
+}
+
+fn comments(entity: &Entity) -> impl Iterator<Item = Statement> + '_ {
+    let table = entity.comment.iter().map(|text| Statement::Comment {
+        target: CommentTarget::Table(entity.name.clone()),
+        text: text.clone(),
+    });
+    let columns = entity.fields.iter().filter_map(|f| {
+        f.comment.as_ref().map(|text| Statement::Comment {
+            target: CommentTarget::Column(entity.name.clone(), f.name.clone()),
+            text: text.clone(),
+        })
+    });
+    table.chain(columns)
+}

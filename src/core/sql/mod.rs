@@ -1,0 +1,11 @@
+//! PostgreSQL DDL: statements as values that print themselves, and the
+//! translation of a design into them.
+
+mod ddl;
+mod generate;
+pub mod keywords;
+mod quote;
+
+pub use ddl::{Column, CommentTarget, Constraint, Statement};
+pub use generate::{create_script, create_statements};
+pub use quote::{Ident, IdentList, Literal};

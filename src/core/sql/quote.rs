@@ -1,0 +1,81 @@
+//! Quoting identifiers and literals for PostgreSQL.
+
+use std::fmt;
+
+use super::keywords;
+
+/// An identifier, printed bare when PostgreSQL reads it back unchanged and
+/// double-quoted otherwise (upper case, spaces, keywords, leading digits).
+#[derive(Clone, Copy, Debug)]
+pub struct Ident<'a>(pub &'a str);
+
+impl fmt::Display for Ident<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if is_bare(self.0) {
+            f.write_str(self.0)
+        } else {
+            write!(f, "\"{}\"", self.0.replace('"', "\"\""))
+        }
+    }
+}
+
+fn is_bare(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !keywords::needs_quoting(name)
+}
+
+/// A string literal: single quotes, with embedded quotes doubled. With
+/// `standard_conforming_strings` on (the default since PostgreSQL 9.1)
+/// backslashes need no escaping.
+#[derive(Clone, Copy, Debug)]
+pub struct Literal<'a>(pub &'a str);
+
+impl fmt::Display for Literal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}'", self.0.replace('\'', "''"))
+    }
+}
+
+/// A comma-separated list of identifiers.
+pub struct IdentList<'a>(pub &'a [String]);
+
+impl fmt::Display for IdentList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", Ident(name))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_where_postgres_needs_it() {
+        let q = |s: &str| Ident(s).to_string();
+        assert_eq!(q("customers"), "customers");
+        assert_eq!(q("order_items2"), "order_items2");
+        assert_eq!(q("order"), "\"order\"");
+        assert_eq!(q("User"), "\"User\"");
+        assert_eq!(q("line item"), "\"line item\"");
+        assert_eq!(q("1st"), "\"1st\"");
+        assert_eq!(q("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(q("café"), "\"café\"");
+    }
+
+    #[test]
+    fn escapes_literals() {
+        assert_eq!(Literal("it's").to_string(), "'it''s'");
+        assert_eq!(Literal("a\\b").to_string(), "'a\\b'");
+    }
+}

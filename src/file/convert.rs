@@ -1,0 +1,310 @@
+//! Between the file format and the model: names on one side, ids on the other.
+
+use crate::core::ids::{
+    CheckId, EntityId, EnumId, FieldId, IdGen, IndexId, RelationshipId, UniqueId,
+};
+use crate::core::model::{
+    Check, Design, Entity, EnumType, Field, Index, PrimaryKey, Relationship, SqlType, Unique,
+};
+
+use super::format::{
+    CheckFile, DesignFile, EntityFile, EnumFile, FORMAT_VERSION, FieldFile, IndexFile,
+    RelationshipFile, UniqueFile,
+};
+
+/// A file that parsed but does not describe a design. `path` holds the
+/// words that lead to the offending place (see `locate`).
+#[derive(Debug)]
+pub struct ConvertError {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+fn fail<T>(path: &[&str], message: String) -> Result<T, ConvertError> {
+    Err(ConvertError {
+        path: path.iter().map(|s| s.to_string()).collect(),
+        message,
+    })
+}
+
+/// Builds the design a file describes. Ids missing from the file come
+/// from `ids`.
+pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertError> {
+    if file.format != FORMAT_VERSION {
+        return fail(
+            &["format"],
+            format!(
+                "format {} is not supported; this plinth reads format {FORMAT_VERSION}",
+                file.format
+            ),
+        );
+    }
+    let mut design = Design::new(file.name);
+    design.comment = file.comment;
+    design.enums = file
+        .enums
+        .into_iter()
+        .map(|e| EnumType {
+            id: e.id.map(EnumId).unwrap_or_else(|| ids.enum_type()),
+            name: e.name,
+            values: e.values,
+            comment: e.comment,
+        })
+        .collect();
+
+    // Entities first, so relationships can point forwards in the file.
+    let mut relationships = Vec::new();
+    for (at, file_entity) in file.entities.into_iter().enumerate() {
+        let (entity, rels) = to_entity(file_entity, ids)?;
+        if design.entity(&entity.id).is_some() {
+            return fail(
+                &[&entity.name],
+                format!("entity id `{}` is used twice", entity.id),
+            );
+        }
+        design.insert_entity(entity.clone(), at);
+        relationships.extend(rels.into_iter().map(|r| (entity.id.clone(), r)));
+    }
+    for (from, r) in relationships {
+        let rel = to_relationship(&design, &from, r, ids)?;
+        if design.relationship(&rel.id).is_some() {
+            let from = &design.entity(&from).expect("just added").name;
+            return fail(
+                &[from],
+                format!("relationship id `{}` is used twice", rel.id),
+            );
+        }
+        design.insert_relationship(rel);
+    }
+    Ok(design)
+}
+
+fn to_entity(
+    file: EntityFile,
+    ids: &mut IdGen,
+) -> Result<(Entity, Vec<RelationshipFile>), ConvertError> {
+    let name = file.name;
+    let mut entity = Entity::new(
+        file.id.map(EntityId).unwrap_or_else(|| ids.entity()),
+        name.clone(),
+    );
+    entity.comment = file.comment;
+    entity.junction = file.junction;
+    for f in file.fields {
+        let ty = match SqlType::parse(&f.ty) {
+            Ok(ty) => ty,
+            Err(e) => return fail(&[&name, &f.name, &f.ty], e.to_string()),
+        };
+        entity.fields.push(Field {
+            id: f.id.map(FieldId).unwrap_or_else(|| ids.field()),
+            name: f.name,
+            ty,
+            not_null: f.not_null,
+            default: f.default,
+            identity: f.identity,
+            comment: f.comment,
+        });
+    }
+    let resolve = |entity: &Entity, names: &[String], what: &str| {
+        names
+            .iter()
+            .map(|n| match entity.field_named(n) {
+                Some(f) => Ok(f.id.clone()),
+                None => fail(
+                    &[&entity.name, what, n],
+                    format!(
+                        "{what} names `{n}`, which is not a field of `{}`",
+                        entity.name
+                    ),
+                ),
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    if let Some(fields) = file.primary_key {
+        entity.primary_key = Some(PrimaryKey {
+            name: file.primary_key_name,
+            fields: resolve(&entity, &fields, "primary_key")?,
+        });
+    }
+    for u in file.uniques {
+        let unique = Unique {
+            id: u.id.map(UniqueId).unwrap_or_else(|| ids.unique()),
+            name: u.name,
+            fields: resolve(&entity, &u.fields, "uniques")?,
+        };
+        entity.uniques.push(unique);
+    }
+    for c in file.checks {
+        entity.checks.push(Check {
+            id: c.id.map(CheckId).unwrap_or_else(|| ids.check()),
+            name: c.name,
+            expr: c.expr,
+        });
+    }
+    for i in file.indexes {
+        let index = Index {
+            id: i.id.map(IndexId).unwrap_or_else(|| ids.index()),
+            name: i.name,
+            fields: resolve(&entity, &i.fields, "indexes")?,
+            unique: i.unique,
+            method: i.method,
+            predicate: i.predicate,
+        };
+        entity.indexes.push(index);
+    }
+    Ok((entity, file.relationships))
+}
+
+fn to_relationship(
+    design: &Design,
+    from: &EntityId,
+    r: RelationshipFile,
+    ids: &mut IdGen,
+) -> Result<Relationship, ConvertError> {
+    let child = design.entity(from).expect("entities are added first");
+    let Some(parent) = design.entity_named(&r.target) else {
+        return fail(
+            &[&child.name, "relationships", &r.target],
+            format!(
+                "relationship of `{}` targets `{}`, which is not an entity of this design",
+                child.name, r.target
+            ),
+        );
+    };
+    let field_ids = |entity: &Entity, names: &[String], what: &str| {
+        names
+            .iter()
+            .map(|n| match entity.field_named(n) {
+                Some(f) => Ok(f.id.clone()),
+                None => fail(
+                    &[&child.name, "relationships", n],
+                    format!(
+                        "relationship {what} `{n}`, which is not a field of `{}`",
+                        entity.name
+                    ),
+                ),
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let fields = field_ids(child, &r.fields, "names")?;
+    let references = match &r.references {
+        Some(names) => field_ids(parent, names, "references")?,
+        None => match &parent.primary_key {
+            Some(pk) => pk.fields.clone(),
+            None => {
+                return fail(
+                    &[&child.name, "relationships", &r.target],
+                    format!(
+                        "relationship to `{}` gives no `references` and `{}` has no primary key",
+                        parent.name, parent.name
+                    ),
+                );
+            }
+        },
+    };
+    Ok(Relationship {
+        id: r
+            .id
+            .map(RelationshipId)
+            .unwrap_or_else(|| ids.relationship()),
+        name: r.name,
+        kind: r.kind,
+        from: from.clone(),
+        fields,
+        to: parent.id.clone(),
+        references,
+        on_delete: r.on_delete,
+        on_update: r.on_update,
+    })
+}
+
+/// The canonical file for a design: every id written, stable order.
+pub fn to_file(design: &Design) -> DesignFile {
+    DesignFile {
+        format: FORMAT_VERSION,
+        name: design.name.clone(),
+        comment: design.comment.clone(),
+        enums: design
+            .enums
+            .iter()
+            .map(|e| EnumFile {
+                id: Some(e.id.to_string()),
+                name: e.name.clone(),
+                values: e.values.clone(),
+                comment: e.comment.clone(),
+            })
+            .collect(),
+        entities: design.entities().map(|e| entity_file(design, e)).collect(),
+    }
+}
+
+fn entity_file(design: &Design, e: &Entity) -> EntityFile {
+    EntityFile {
+        id: Some(e.id.to_string()),
+        name: e.name.clone(),
+        comment: e.comment.clone(),
+        junction: e.junction,
+        fields: e
+            .fields
+            .iter()
+            .map(|f| FieldFile {
+                id: Some(f.id.to_string()),
+                name: f.name.clone(),
+                ty: f.ty.to_string(),
+                not_null: f.not_null,
+                default: f.default.clone(),
+                identity: f.identity,
+                comment: f.comment.clone(),
+            })
+            .collect(),
+        primary_key: e.primary_key.as_ref().map(|pk| e.field_names(&pk.fields)),
+        primary_key_name: e.primary_key.as_ref().and_then(|pk| pk.name.clone()),
+        uniques: e
+            .uniques
+            .iter()
+            .map(|u| UniqueFile {
+                id: Some(u.id.to_string()),
+                name: u.name.clone(),
+                fields: e.field_names(&u.fields),
+            })
+            .collect(),
+        checks: e
+            .checks
+            .iter()
+            .map(|c| CheckFile {
+                id: Some(c.id.to_string()),
+                name: c.name.clone(),
+                expr: c.expr.clone(),
+            })
+            .collect(),
+        indexes: e
+            .indexes
+            .iter()
+            .map(|i| IndexFile {
+                id: Some(i.id.to_string()),
+                name: i.name.clone(),
+                fields: e.field_names(&i.fields),
+                unique: i.unique,
+                method: i.method,
+                predicate: i.predicate.clone(),
+            })
+            .collect(),
+        relationships: design
+            .relationships_from(&e.id)
+            .into_iter()
+            .map(|r| {
+                let target = design.entity(&r.to).expect("relationship ends exist");
+                RelationshipFile {
+                    id: Some(r.id.to_string()),
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    fields: e.field_names(&r.fields),
+                    target: target.name.clone(),
+                    references: Some(target.field_names(&r.references)),
+                    on_delete: r.on_delete,
+                    on_update: r.on_update,
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,151 @@
+//! Design files on disk: RON, versioned, canonical, saved atomically.
+
+mod convert;
+pub mod format;
+mod locate;
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use ron::extensions::Extensions;
+use ron::ser::PrettyConfig;
+
+use crate::core::ids::IdGen;
+use crate::core::model::Design;
+
+pub use convert::{to_design, to_file};
+pub use locate::{Position, locate};
+
+/// Why a design file could not be read: one line, with where.
+#[derive(Debug)]
+pub struct LoadError {
+    pub path: PathBuf,
+    /// `None` when the file could not be read at all.
+    pub position: Option<Position>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                p.line,
+                p.col,
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads a design file. Ids the file leaves out are made fresh.
+pub fn load(path: &Path) -> Result<Design, LoadError> {
+    let source = fs::read_to_string(path).map_err(|e| LoadError {
+        path: path.to_owned(),
+        position: None,
+        message: io_reason(&e),
+    })?;
+    parse(&source, &mut IdGen::random()).map_err(|(position, message)| LoadError {
+        path: path.to_owned(),
+        position: Some(position),
+        message,
+    })
+}
+
+/// Parses a design from text; on failure gives where and why.
+pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
+    let file: format::DesignFile = ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME)
+        .from_str(source)
+        .map_err(|e| {
+            let position = Position {
+                line: e.span.start.line,
+                col: e.span.start.col,
+            };
+            (position, e.code.to_string())
+        })?;
+    let design = to_design(file, ids).map_err(|e| (locate(source, &e.path), e.message))?;
+    if let Some(problem) = design.validate().into_iter().next() {
+        let path = problem.location.path(&design);
+        return Err((locate(source, &path), problem.message));
+    }
+    Ok(design)
+}
+
+/// The canonical text of a design: the same design always gives the same
+/// bytes, so files diff well and `fmt --check` can compare.
+pub fn to_text(design: &Design) -> String {
+    let config = PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .depth_limit(4)
+        .extensions(Extensions::IMPLICIT_SOME);
+    let mut text = ron::ser::to_string_pretty(&to_file(design), config)
+        .expect("a design file always serializes");
+    text.push('\n');
+    text
+}
+
+/// Writes a design so that a crash never leaves a half-written file: the
+/// text goes to a temporary file beside the target, is flushed to disk and
+/// then renamed over it. The previous version is kept as `FILE.bak`.
+/// Nothing is written when the file already holds exactly this text.
+pub fn save(path: &Path, design: &Design) -> io::Result<SaveOutcome> {
+    write_atomically(path, &to_text(design))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Written,
+    Unchanged,
+}
+
+pub fn write_atomically(path: &Path, text: &str) -> io::Result<SaveOutcome> {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(SaveOutcome::Unchanged);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        if path.exists() {
+            fs::copy(path, dir.join(format!("{name}.bak")))?;
+        }
+        fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(SaveOutcome::Written)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::InvalidData => "not UTF-8 text".into(),
+        _ => e.to_string(),
+    }
+}
