@@ -6,3 +6,5 @@ pub mod ids;
 pub mod model;
 pub mod sql;
 pub mod starter;
+#[cfg(test)]
+pub mod testing;

@@ -78,7 +78,7 @@ mod tests {
     fn finds_each_word_after_the_one_before() {
         assert_eq!(at(&["orders"]), (5, 19));
         assert_eq!(at(&["orders", "id"]), (7, 24));
-        assert_eq!(at(&["users", "id"]), (3, 42));
+        assert_eq!(at(&["users", "id"]), (3, 41));
     }
 
     #[test]

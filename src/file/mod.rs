@@ -149,3 +149,6 @@ fn io_reason(e: &io::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;

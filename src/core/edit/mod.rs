@@ -182,3 +182,6 @@ impl Edit {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -53,7 +53,14 @@ impl Location {
         let Some(entity) = self.entity().and_then(|id| design.entity(id)) else {
             return path;
         };
-        path.push(entity.name.clone());
+        // An entity that shares its name with earlier ones is the n-th
+        // occurrence: the name repeats so the search skips the others.
+        let earlier = design
+            .entities()
+            .take_while(|e| e.id != entity.id)
+            .filter(|e| e.name == entity.name)
+            .count();
+        path.extend(std::iter::repeat_n(entity.name.clone(), earlier + 1));
         let item = match self {
             Location::Field(_, f) => entity.field(f).map(|f| f.name.clone()),
             Location::PrimaryKey(_) => Some("primary_key".into()),
