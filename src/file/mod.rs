@@ -69,7 +69,7 @@ pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)
                 line: e.span.start.line,
                 col: e.span.start.col,
             };
-            (position, e.code.to_string())
+            (position, readable(&e.code.to_string()))
         })?;
     let design = to_design(file, ids).map_err(|e| (locate(source, &e.path), e.message))?;
     if let Some(problem) = design.validate().into_iter().next() {
@@ -139,6 +139,29 @@ pub fn write_atomically(path: &Path, text: &str) -> io::Result<SaveOutcome> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The parser's message in the file's own terms: "in an entity" rather
+/// than the name of the Rust struct behind it.
+fn readable(message: &str) -> String {
+    let mut text = message.to_owned();
+    for (rust, file) in [
+        ("`DesignFile`", "the design"),
+        ("`EnumFile`", "an enum"),
+        ("`EntityFile`", "an entity"),
+        ("`FieldFile`", "a field"),
+        ("`UniqueFile`", "a unique constraint"),
+        ("`CheckFile`", "a check"),
+        ("`IndexFile`", "an index"),
+        ("`RelationshipFile`", "a relationship"),
+    ] {
+        text = text.replace(rust, file);
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
 }
 
 fn io_reason(e: &io::Error) -> String {

@@ -130,3 +130,61 @@ fn comments(entity: &Entity) -> impl Iterator<Item = Statement> + '_ {
     });
     table.chain(columns)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::IdGen;
+    use crate::core::testing::Gen;
+
+    /// `b` and `c` reference each other, `c` references itself and `a`
+    /// comes last in the design but is referenced by `b`.
+    fn cyclic() -> Design {
+        let mut ids = IdGen::seeded(4);
+        let mut random = Gen::new(4);
+        let mut design = Design::new("cycle");
+        for name in ["b", "c", "a"] {
+            let mut e = crate::core::starter::starter_design(name, &mut ids)
+                .entities()
+                .next()
+                .unwrap()
+                .clone();
+            e.name = name.into();
+            e.uniques.clear();
+            let at = design.entity_count();
+            design.insert_entity(e, at);
+        }
+        let id = |d: &Design, n: &str| d.entity_named(n).unwrap().id.clone();
+        for (from, to) in [("b", "c"), ("c", "b"), ("c", "c"), ("b", "a")] {
+            let edit = random
+                .new_relationship(&design, &id(&design, from), &id(&design, to))
+                .unwrap();
+            edit.apply(&mut design).unwrap();
+        }
+        design
+    }
+
+    #[test]
+    fn referenced_tables_come_first_and_cycles_close_with_alter_table() {
+        let design = cyclic();
+        let order: Vec<&str> = design
+            .dependency_order()
+            .entities
+            .iter()
+            .map(|id| design.entity(id).unwrap().name.as_str())
+            .collect();
+        assert_eq!(order, ["a", "b", "c"]);
+        let statements = create_statements(&design);
+        let alters: Vec<String> = statements
+            .iter()
+            .filter(|s| matches!(s, Statement::AddConstraint { .. }))
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(alters.len(), 3, "{alters:#?}");
+        assert!(alters.iter().all(|a| a.contains("FOREIGN KEY")));
+        let script = create_script(&design);
+        let inline = script.matches("REFERENCES a (id)").count();
+        assert_eq!(inline, 1, "the key to `a` stays inline:\n{script}");
+        assert!(script.rfind("CREATE TABLE").unwrap() < script.find("ALTER TABLE").unwrap());
+    }
+}
