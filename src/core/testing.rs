@@ -75,7 +75,7 @@ impl Gen {
             4 => SqlType::SmallInt,
             5 => SqlType::Integer,
             6 => SqlType::BigInt,
-            7 => SqlType::Numeric(Some((12, Some(2)))),
+            7 => SqlType::Numeric(Some((12, 2))),
             8 => SqlType::Boolean,
             9 => SqlType::Timestamptz,
             10 => SqlType::Jsonb,

@@ -16,7 +16,8 @@ pub enum SqlType {
     SmallInt,
     Integer,
     BigInt,
-    Numeric(Option<(u32, Option<u32>)>),
+    /// `numeric(p,s)`; PostgreSQL reads `numeric(p)` as `numeric(p,0)`.
+    Numeric(Option<(u32, u32)>),
     Real,
     Double,
     Boolean,
@@ -80,8 +81,8 @@ impl SqlType {
             "char" | "character" | "bpchar" => SqlType::Char(Some(one(&args)?.unwrap_or(1))),
             "numeric" | "decimal" => match args.as_deref() {
                 None => SqlType::Numeric(None),
-                Some([p]) if *p > 0 => SqlType::Numeric(Some((*p, None))),
-                Some([p, s]) if *p > 0 && s <= p => SqlType::Numeric(Some((*p, Some(*s)))),
+                Some([p]) if *p > 0 => SqlType::Numeric(Some((*p, 0))),
+                Some([p, s]) if *p > 0 && s <= p => SqlType::Numeric(Some((*p, *s))),
                 _ => return Err(err()),
             },
             _ if args.is_some() => return Err(err()),
@@ -190,8 +191,7 @@ impl fmt::Display for SqlType {
             SqlType::Integer => f.write_str("integer"),
             SqlType::BigInt => f.write_str("bigint"),
             SqlType::Numeric(None) => f.write_str("numeric"),
-            SqlType::Numeric(Some((p, None))) => write!(f, "numeric({p})"),
-            SqlType::Numeric(Some((p, Some(s)))) => write!(f, "numeric({p},{s})"),
+            SqlType::Numeric(Some((p, s))) => write!(f, "numeric({p},{s})"),
             SqlType::Real => f.write_str("real"),
             SqlType::Double => f.write_str("double precision"),
             SqlType::Boolean => f.write_str("boolean"),
@@ -229,6 +229,7 @@ mod tests {
             ("numeric(10,2)", "NUMERIC(10, 2)"),
             ("double precision", "float8"),
             ("text[]", "text []"),
+            ("numeric(10)", "numeric(10,0)"),
         ] {
             assert_eq!(SqlType::parse(a), SqlType::parse(b), "{a} vs {b}");
         }
@@ -246,7 +247,7 @@ mod tests {
             "integer",
             "bigint",
             "numeric",
-            "numeric(12)",
+            "numeric(12,0)",
             "numeric(12,4)",
             "real",
             "double precision",

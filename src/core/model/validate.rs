@@ -232,6 +232,15 @@ impl Validator<'_> {
                         ),
                     );
                 }
+                if !field.not_null {
+                    self.report(
+                        at.clone(),
+                        format!(
+                            "identity field `{}.{}` must be NOT NULL; PostgreSQL makes it so",
+                            entity.name, field.name
+                        ),
+                    );
+                }
                 if field.default.is_some() {
                     self.report(
                         at.clone(),
