@@ -1,6 +1,7 @@
 //! The pure core: model, edits and SQL. No terminal, network or files here;
 //! the CLI, the TUI and the database layer are adapters around it.
 
+pub mod check;
 pub mod edit;
 pub mod ids;
 pub mod model;
