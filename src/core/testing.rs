@@ -3,11 +3,12 @@
 //! Generation is driven by a seed that proptest supplies, so a failing case
 //! is reported as a seed that reproduces it.
 
+use crate::core::check::{Allow, Level, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
 use crate::core::model::{
-    Check, DefaultValue, Design, Entity, EnumType, Field, Identity, Index, IndexMethod, PrimaryKey,
-    ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    Check, DefaultValue, Dependency, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
+    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
 };
 
 /// Names chosen to exercise quoting: reserved words, capitals, spaces.
@@ -114,6 +115,12 @@ impl Gen {
     pub fn design(&mut self, max_entities: usize) -> Design {
         let mut design = Design::new("random");
         design.comment = self.maybe_text();
+        if self.rng.bool() {
+            design
+                .checks
+                .levels
+                .insert(*self.pick(Rule::ALL), Level::Warning);
+        }
         for i in 0..self.rng.usize(0..3) {
             let values = (0..self.rng.usize(1..4)).map(|v| format!("v{v}")).collect();
             design.enums.push(EnumType {
@@ -189,6 +196,20 @@ impl Gen {
                 }),
                 _ => {}
             }
+        }
+        if entity.fields.len() > 2 && self.rng.bool() {
+            entity.dependencies.push(Dependency {
+                lhs: vec![entity.fields[1].id.clone()],
+                rhs: vec![entity.fields[2].id.clone()],
+            });
+            entity.allow.push(Allow {
+                rule: *self.pick(Rule::ALL),
+                reason: self.pick(TEXTS).to_string(),
+            });
+            entity.fields[1].allow.push(Allow {
+                rule: *self.pick(Rule::ALL),
+                reason: "deliberate".into(),
+            });
         }
         for _ in 0..self.rng.usize(0..2) {
             entity.checks.push(Check {
@@ -277,7 +298,7 @@ impl Gen {
         let field = self.pick(&entity.fields).clone();
         let e = entity.id.clone();
         let f = field.id.clone();
-        match self.rng.u8(..22) {
+        match self.rng.u8(..26) {
             0 => Edit::RemoveEntity { id: e },
             1 => Edit::RenameEntity {
                 id: e,
@@ -439,6 +460,30 @@ impl Gen {
                     at: 0,
                 },
             },
+            22 => Edit::SetDependencies {
+                entity: e,
+                dependencies: vec![Dependency {
+                    lhs: vec![entity.fields[0].id.clone()],
+                    rhs: vec![f],
+                }],
+            },
+            23 => Edit::SetFieldAllows {
+                entity: e,
+                field: f,
+                allow: vec![Allow {
+                    rule: *self.pick(Rule::ALL),
+                    reason: self.pick(TEXTS).to_string(),
+                }],
+            },
+            24 => Edit::SetEntityAllows {
+                entity: e,
+                allow: Vec::new(),
+            },
+            25 => {
+                let mut settings = design.checks.clone();
+                settings.levels.insert(*self.pick(Rule::ALL), Level::Off);
+                Edit::SetCheckSettings { settings }
+            }
             _ => Edit::Batch(vec![
                 Edit::RenameField {
                     entity: e.clone(),

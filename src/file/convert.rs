@@ -4,7 +4,8 @@ use crate::core::ids::{
     CheckId, EntityId, EnumId, FieldId, IdGen, IndexId, RelationshipId, UniqueId,
 };
 use crate::core::model::{
-    Check, Design, Entity, EnumType, Field, Index, PrimaryKey, Relationship, SqlType, Unique,
+    Check, Dependency, Design, Entity, EnumType, Field, Index, PrimaryKey, Relationship, SqlType,
+    Unique,
 };
 
 use super::format::{
@@ -41,6 +42,7 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
     }
     let mut design = Design::new(file.name);
     design.comment = file.comment;
+    design.checks.levels = file.checks;
     design.enums = file
         .enums
         .into_iter()
@@ -103,8 +105,10 @@ fn to_entity(
             default: f.default,
             identity: f.identity,
             comment: f.comment,
+            allow: f.allow,
         });
     }
+    entity.allow = file.allow;
     let resolve = |entity: &Entity, names: &[String], what: &str| {
         names
             .iter()
@@ -151,6 +155,31 @@ fn to_entity(
             predicate: i.predicate,
         };
         entity.indexes.push(index);
+    }
+    for text in &file.dependencies {
+        let Some((lhs, rhs)) = text.split_once("->") else {
+            return fail(
+                &[&name, "dependencies", text],
+                format!("dependency `{text}` has no `->` (write e.g. \"zip -> city, state\")"),
+            );
+        };
+        let side = |s: &str| -> Vec<String> {
+            s.split(',')
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty())
+                .collect()
+        };
+        let (lhs, rhs) = (side(lhs), side(rhs));
+        if lhs.is_empty() || rhs.is_empty() {
+            return fail(
+                &[&name, "dependencies", text],
+                format!("dependency `{text}` needs fields on both sides of `->`"),
+            );
+        }
+        entity.dependencies.push(Dependency {
+            lhs: resolve(&entity, &lhs, "dependencies")?,
+            rhs: resolve(&entity, &rhs, "dependencies")?,
+        });
     }
     Ok((entity, file.relationships))
 }
@@ -224,6 +253,7 @@ pub fn to_file(design: &Design) -> DesignFile {
         format: FORMAT_VERSION,
         name: design.name.clone(),
         comment: design.comment.clone(),
+        checks: design.checks.levels.clone(),
         enums: design
             .enums
             .iter()
@@ -255,6 +285,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
                 default: f.default.clone(),
                 identity: f.identity,
                 comment: f.comment.clone(),
+                allow: f.allow.clone(),
             })
             .collect(),
         primary_key: e.primary_key.as_ref().map(|pk| e.field_names(&pk.fields)),
@@ -306,5 +337,14 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
                 }
             })
             .collect(),
+        dependencies: e
+            .dependencies
+            .iter()
+            .map(|d| {
+                let side = |ids: &[FieldId]| e.field_names(ids).join(", ");
+                format!("{} -> {}", side(&d.lhs), side(&d.rhs))
+            })
+            .collect(),
+        allow: e.allow.clone(),
     }
 }

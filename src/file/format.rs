@@ -7,7 +7,11 @@
 //! default values are left out so a file stays short and a change to one
 //! field is a one-line diff.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use crate::core::check::{Allow, Level, Rule};
 
 use crate::core::model::{
     DefaultValue, Identity, IndexMethod, ReferentialAction, RelationshipKind,
@@ -23,6 +27,10 @@ pub struct DesignFile {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Rules turned off or re-graded for the whole design:
+    /// `checks: {"pk-not-uuid": Off, "missing-timestamps": Warning}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<Rule, Level>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumFile>,
     #[serde(default)]
@@ -65,6 +73,12 @@ pub struct EntityFile {
     pub indexes: Vec<IndexFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relationships: Vec<RelationshipFile>,
+    /// Declared functional dependencies: `["zip -> city, state"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Deliberate exceptions: `[(rule: "redundant-field", reason: "...")]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<Allow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,6 +97,8 @@ pub struct FieldFile {
     pub identity: Option<Identity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<Allow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

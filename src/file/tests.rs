@@ -142,3 +142,49 @@ proptest! {
         prop_assert_eq!(to_text(&loaded), text);
     }
 }
+
+const TUNED: &str = r#"#![enable(implicit_some)]
+(
+    format: 1,
+    name: "t",
+    checks: {"missing-timestamps": Off, "fk-missing-index": Error},
+    entities: [
+        (
+            name: "addresses",
+            fields: [
+                (name: "id", type: "uuid", not_null: true),
+                (name: "zip", type: "text", allow: [(rule: "no-primary-key", reason: "kept as typed")]),
+                (name: "city", type: "text"),
+            ],
+            primary_key: ["id"],
+            dependencies: ["zip -> city"],
+            allow: [(rule: "no-primary-key", reason: "imported as is")],
+        ),
+    ],
+)
+"#;
+
+#[test]
+fn check_settings_dependencies_and_allows_round_trip() {
+    let design = parse(TUNED, &mut IdGen::seeded(1)).unwrap();
+    assert_eq!(design.checks.levels.len(), 2);
+    let e = design.entity_named("addresses").unwrap();
+    assert_eq!(e.dependencies.len(), 1);
+    assert_eq!(e.allow[0].reason, "imported as is");
+    let text = to_text(&design);
+    assert!(text.contains(r#""zip -> city""#), "{text}");
+    assert_eq!(parse(&text, &mut IdGen::seeded(2)).unwrap(), design);
+}
+
+#[test]
+fn unknown_rules_and_bad_dependencies_are_refused_with_their_place() {
+    let (line, _, message) = parse_err(&TUNED.replace("\"fk-missing-index\"", "\"fk-missing-indexes\""));
+    assert_eq!(line, 5);
+    assert!(message.contains("unknown rule `fk-missing-indexes`"), "{message}");
+    let (line, _, message) = parse_err(&TUNED.replace("zip -> city", "zip, town -> city"));
+    assert_eq!(line, 15);
+    assert!(message.contains("`town`"), "{message}");
+    let (line, _, message) = parse_err(&TUNED.replace("zip -> city", "zip city"));
+    assert_eq!(line, 15);
+    assert!(message.contains("no `->`"), "{message}");
+}

@@ -7,14 +7,16 @@
 
 mod rule;
 mod rules;
+mod settings;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::core::edit::Edit;
 use crate::core::ids::{EntityId, IdGen};
 use crate::core::model::{Design, Location};
 
 pub use rule::{Rule, Severity, UnknownRule};
+pub use settings::{Allow, Level, Settings};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
@@ -25,37 +27,24 @@ pub struct Finding {
     pub hint: String,
     /// The edit that fixes it, when the fix is mechanical.
     pub fix: Option<Edit>,
-}
-
-/// Which rules run, and how loud: a rule can be turned off or re-graded.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Settings {
-    pub levels: BTreeMap<Rule, Option<Severity>>,
-}
-
-impl Settings {
-    /// The severity a rule reports at, or `None` when it is off.
-    pub fn level(&self, rule: Rule) -> Option<Severity> {
-        self.levels
-            .get(&rule)
-            .copied()
-            .unwrap_or(Some(rule.default_severity()))
-    }
+    /// Why the design allows this finding here, when it does.
+    pub allowed: Option<String>,
 }
 
 /// Runs every enabled rule. Fixes draw fresh ids from `ids`. Findings come
-/// in design order, then by rule.
+/// in design order, then by rule; those the design allows where they stand
+/// are kept, marked with the reason, so reports can show them as such.
 pub fn check(design: &Design, settings: &Settings, ids: &mut IdGen) -> Vec<Finding> {
     let mut findings = Vec::new();
     for &rule in Rule::ALL {
-        let Some(severity) = settings.level(rule) else {
+        let Some(severity) = settings.severity(rule) else {
             continue;
         };
-        let mut found = rules::run(rule, design, ids);
-        for f in &mut found {
-            f.severity = severity;
+        for mut finding in rules::run(rule, design, ids) {
+            finding.severity = severity;
+            finding.allowed = allowance(design, &finding);
+            findings.push(finding);
         }
-        findings.extend(found);
     }
     let positions: HashMap<&EntityId, usize> = design
         .entities()
@@ -69,6 +58,22 @@ pub fn check(design: &Design, settings: &Settings, ids: &mut IdGen) -> Vec<Findi
     findings
 }
 
+/// The reason a finding is allowed: by its field, or by its entity.
+fn allowance(design: &Design, finding: &Finding) -> Option<String> {
+    let entity = design.entity(finding.location.entity()?)?;
+    let reason = |allows: &[Allow]| {
+        allows
+            .iter()
+            .find(|a| a.rule == finding.rule)
+            .map(|a| a.reason.clone())
+    };
+    let by_field = match &finding.location {
+        Location::Field(_, f) => entity.field(f).and_then(|f| reason(&f.allow)),
+        _ => None,
+    };
+    by_field.or_else(|| reason(&entity.allow))
+}
+
 impl Finding {
     /// A finding at the rule's default severity; `check` applies settings.
     pub fn new(rule: Rule, location: Location, message: String, hint: impl Into<String>) -> Self {
@@ -79,6 +84,7 @@ impl Finding {
             message,
             hint: hint.into(),
             fix: None,
+            allowed: None,
         }
     }
 

@@ -62,6 +62,10 @@ impl Edit {
             },
             Edit::RemoveEntity { .. } | Edit::Batch(_) => Scope::default(),
             Edit::SetEntityComment { id, .. } | Edit::SetJunction { id, .. } => local(id, false),
+            Edit::SetDependencies { entity, .. }
+            | Edit::SetEntityAllows { entity, .. }
+            | Edit::SetFieldAllows { entity, .. } => local(entity, false),
+            Edit::SetCheckSettings { .. } => Scope::default(),
             Edit::RenameField { entity, .. }
             | Edit::SetPrimaryKey { entity, .. }
             | Edit::AddUnique { entity, .. }
@@ -205,6 +209,33 @@ impl Edit {
             Edit::SetJunction { id, junction } => Edit::SetJunction {
                 id: id.clone(),
                 junction: mem::replace(&mut entity_mut(d, id)?.junction, *junction),
+            },
+
+            Edit::SetDependencies {
+                entity,
+                dependencies,
+            } => Edit::SetDependencies {
+                entity: entity.clone(),
+                dependencies: mem::replace(
+                    &mut entity_mut(d, entity)?.dependencies,
+                    dependencies.clone(),
+                ),
+            },
+            Edit::SetEntityAllows { entity, allow } => Edit::SetEntityAllows {
+                entity: entity.clone(),
+                allow: mem::replace(&mut entity_mut(d, entity)?.allow, allow.clone()),
+            },
+            Edit::SetFieldAllows {
+                entity,
+                field,
+                allow,
+            } => Edit::SetFieldAllows {
+                entity: entity.clone(),
+                field: field.clone(),
+                allow: mem::replace(&mut field_mut(d, entity, field)?.allow, allow.clone()),
+            },
+            Edit::SetCheckSettings { settings } => Edit::SetCheckSettings {
+                settings: mem::replace(&mut d.checks, settings.clone()),
             },
 
             Edit::AddField { entity, field, at } => {
@@ -397,8 +428,8 @@ fn undo_all(inverses: Vec<Edit>, d: &mut Design) {
 }
 
 /// Removing a field also removes what cannot stand without it: foreign
-/// keys from or to it, indexes and unique constraints over it, and a
-/// primary key that includes it (as `ALTER TABLE ... DROP COLUMN` does).
+/// keys from or to it, indexes, unique constraints and declared
+/// dependencies over it, and a primary key that includes it (as `ALTER TABLE ... DROP COLUMN` does).
 /// The inverse puts all of it back.
 fn remove_field(d: &mut Design, entity_id: &EntityId, field: &FieldId) -> Result<Edit, EditError> {
     let e = entity(d, entity_id)?;

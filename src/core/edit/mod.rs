@@ -8,10 +8,11 @@
 
 mod apply;
 
+use crate::core::check::{Allow, Settings};
 use crate::core::ids::{CheckId, EntityId, EnumId, FieldId, IndexId, RelationshipId, UniqueId};
 use crate::core::model::{
-    Check, DefaultValue, Entity, EnumType, Field, Identity, Index, PrimaryKey, ReferentialAction,
-    Relationship, SqlType, Unique,
+    Check, DefaultValue, Dependency, Entity, EnumType, Field, Identity, Index, PrimaryKey,
+    ReferentialAction, Relationship, SqlType, Unique,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +51,22 @@ pub enum Edit {
     SetJunction {
         id: EntityId,
         junction: bool,
+    },
+    SetDependencies {
+        entity: EntityId,
+        dependencies: Vec<Dependency>,
+    },
+    SetEntityAllows {
+        entity: EntityId,
+        allow: Vec<Allow>,
+    },
+    SetFieldAllows {
+        entity: EntityId,
+        field: FieldId,
+        allow: Vec<Allow>,
+    },
+    SetCheckSettings {
+        settings: Settings,
     },
 
     AddField {
@@ -159,6 +176,9 @@ impl Edit {
             Edit::RenameEntity { .. } => "rename entity",
             Edit::SetEntityComment { .. } => "change entity comment",
             Edit::SetJunction { .. } => "mark junction",
+            Edit::SetDependencies { .. } => "change dependencies",
+            Edit::SetEntityAllows { .. } | Edit::SetFieldAllows { .. } => "change allowed findings",
+            Edit::SetCheckSettings { .. } => "change check settings",
             Edit::AddField { .. } => "add field",
             Edit::RemoveField { .. } => "remove field",
             Edit::RenameField { .. } => "rename field",

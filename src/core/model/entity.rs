@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::check::Allow;
 use crate::core::ids::{CheckId, EntityId, FieldId, IndexId, UniqueId};
 use crate::core::model::SqlType;
 
@@ -18,6 +19,10 @@ pub struct Entity {
     pub uniques: Vec<Unique>,
     pub checks: Vec<Check>,
     pub indexes: Vec<Index>,
+    /// Functional dependencies the designer declares, for normal-form analysis.
+    pub dependencies: Vec<Dependency>,
+    /// Check findings that are deliberate here.
+    pub allow: Vec<Allow>,
 }
 
 impl Entity {
@@ -33,6 +38,8 @@ impl Entity {
             uniques: Vec::new(),
             checks: Vec::new(),
             indexes: Vec::new(),
+            dependencies: Vec::new(),
+            allow: Vec::new(),
         }
     }
 
@@ -96,6 +103,8 @@ pub struct Field {
     pub default: Option<DefaultValue>,
     pub identity: Option<Identity>,
     pub comment: Option<String>,
+    /// Check findings that are deliberate on this field.
+    pub allow: Vec<Allow>,
 }
 
 impl Field {
@@ -108,6 +117,7 @@ impl Field {
             default: None,
             identity: None,
             comment: None,
+            allow: Vec::new(),
         }
     }
 
@@ -131,6 +141,14 @@ pub enum DefaultValue {
     Expr(String),
     /// A string literal, quoted when written out.
     Text(String),
+}
+
+/// A declared functional dependency: the `lhs` fields determine the `rhs`
+/// fields (`zip -> city, state`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependency {
+    pub lhs: Vec<FieldId>,
+    pub rhs: Vec<FieldId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

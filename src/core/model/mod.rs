@@ -13,10 +13,12 @@ use std::collections::HashMap;
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
+use crate::core::check::Settings;
 use crate::core::ids::{EntityId, EnumId, RelationshipId};
 
 pub use entity::{
-    Check, DefaultValue, Entity, EnumType, Field, Identity, Index, IndexMethod, PrimaryKey, Unique,
+    Check, DefaultValue, Dependency, Entity, EnumType, Field, Identity, Index, IndexMethod,
+    PrimaryKey, Unique,
 };
 pub use graph::DependencyOrder;
 pub use location::Location;
@@ -35,6 +37,8 @@ pub struct Design {
     pub name: String,
     pub comment: Option<String>,
     pub enums: Vec<EnumType>,
+    /// Design-wide check settings: rules turned off or re-graded.
+    pub checks: Settings,
     graph: StableDiGraph<Entity, Relationship>,
     nodes: HashMap<EntityId, NodeIndex>,
     edges: HashMap<RelationshipId, EdgeIndex>,
@@ -191,6 +195,7 @@ impl PartialEq for Design {
         }
         self.name == other.name
             && self.comment == other.comment
+            && self.checks == other.checks
             && self.enums == other.enums
             && self.entities().eq(other.entities())
             && rels(self) == rels(other)

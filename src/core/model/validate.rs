@@ -310,6 +310,11 @@ impl Validator<'_> {
             self.field_list(entity, &i.fields, &at, "index");
             self.explicit_name(&at, i.name.as_deref());
         }
+        for dependency in &entity.dependencies {
+            let at = Location::Entity(entity.id.clone());
+            self.field_list(entity, &dependency.lhs, &at, "dependency");
+            self.field_list(entity, &dependency.rhs, &at, "dependency");
+        }
         for r in d.relationships_from(&entity.id) {
             let at = Location::Relationship(entity.id.clone(), r.id.clone());
             self.explicit_name(&at, r.name.as_deref());
