@@ -32,7 +32,7 @@ pub struct Finding {
 }
 
 /// Runs every enabled rule. Fixes draw fresh ids from `ids`. Findings come
-/// in design order, then by rule; those the design allows where they stand
+/// in design order, the most severe first within an entity; those the design allows where they stand
 /// are kept, marked with the reason, so reports can show them as such.
 pub fn check(design: &Design, settings: &Settings, ids: &mut IdGen) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -53,7 +53,11 @@ pub fn check(design: &Design, settings: &Settings, ids: &mut IdGen) -> Vec<Findi
         .collect();
     findings.sort_by_cached_key(|f| {
         let at = f.location.entity().and_then(|e| positions.get(e).copied());
-        (at.unwrap_or(usize::MAX), f.rule)
+        (
+            at.unwrap_or(usize::MAX),
+            std::cmp::Reverse(f.severity),
+            f.rule,
+        )
     });
     findings
 }

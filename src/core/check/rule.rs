@@ -62,6 +62,28 @@ rules! {
         "A foreign key whose fields lead no index makes joins and parent deletes scan the whole table.";
     MissingTimestamps = "missing-timestamps", Info,
         "The house style gives every entity created_at and updated_at.";
+    PkNotUuid = "pk-not-uuid", Info,
+        "The house style keys entities with a single uuid field.";
+    FkTypeMismatch = "fk-type-mismatch", Warning,
+        "A foreign key field of another width than the field it references rejects values the target accepts.";
+    FkTargetNotUnique = "fk-target-not-unique", Error,
+        "PostgreSQL refuses a foreign key that references fields no primary key or unique constraint covers.";
+    DuplicateIndex = "duplicate-index", Warning,
+        "An index over the same fields, method and predicate as another only slows writes.";
+    RedundantIndex = "redundant-index", Info,
+        "A plain btree index over a leading prefix of another btree index adds nothing for reads.";
+    MoneyAsFloat = "money-as-float", Warning,
+        "Amounts of money in real or double precision round; numeric is exact.";
+    TimestampWithoutTz = "timestamp-without-tz", Warning,
+        "A timestamp without time zone records a wall-clock reading, not an instant.";
+    NullableBoolean = "nullable-boolean", Info,
+        "A nullable boolean has three states, and NOT flag skips the NULL rows.";
+    UniqueNaturalKey = "unique-natural-key", Warning,
+        "A natural key such as email, username or sku lets duplicates in unless it is unique on its own.";
+    ReservedWord = "reserved-word", Warning,
+        "A name that is a reserved PostgreSQL keyword must be quoted in every hand-written query.";
+    OrphanEntity = "orphan-entity", Info,
+        "An entity no relationship joins to the rest of the design is often a forgotten foreign key.";
 }
 
 impl fmt::Display for Rule {

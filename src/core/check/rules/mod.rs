@@ -1,8 +1,19 @@
 //! One rule per file; `run` is the table that maps a rule to its code.
 
+mod duplicate_index;
 mod fk_missing_index;
+mod fk_target_not_unique;
+mod fk_type_mismatch;
 mod missing_timestamps;
+mod money_as_float;
 mod no_primary_key;
+mod nullable_boolean;
+mod orphan_entity;
+mod pk_not_uuid;
+mod redundant_index;
+mod reserved_word;
+mod timestamp_without_tz;
+mod unique_natural_key;
 
 use super::{Finding, Rule};
 use crate::core::ids::IdGen;
@@ -13,6 +24,17 @@ pub(super) fn run(rule: Rule, design: &Design, ids: &mut IdGen) -> Vec<Finding> 
         Rule::NoPrimaryKey => no_primary_key::check(design, ids),
         Rule::FkMissingIndex => fk_missing_index::check(design, ids),
         Rule::MissingTimestamps => missing_timestamps::check(design, ids),
+        Rule::PkNotUuid => pk_not_uuid::check(design, ids),
+        Rule::FkTypeMismatch => fk_type_mismatch::check(design, ids),
+        Rule::FkTargetNotUnique => fk_target_not_unique::check(design, ids),
+        Rule::DuplicateIndex => duplicate_index::check(design, ids),
+        Rule::RedundantIndex => redundant_index::check(design, ids),
+        Rule::MoneyAsFloat => money_as_float::check(design, ids),
+        Rule::TimestampWithoutTz => timestamp_without_tz::check(design, ids),
+        Rule::NullableBoolean => nullable_boolean::check(design, ids),
+        Rule::UniqueNaturalKey => unique_natural_key::check(design, ids),
+        Rule::ReservedWord => reserved_word::check(design, ids),
+        Rule::OrphanEntity => orphan_entity::check(design, ids),
     }
 }
 
