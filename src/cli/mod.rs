@@ -4,9 +4,12 @@
 //! Exit codes: 0 all good, 1 problems found (e.g. `fmt --check`), 2 bad
 //! usage or input. Errors go to stderr as one sentence with a location.
 
+mod check;
 mod ddl;
 mod fmt;
 mod new;
+mod report;
+mod rules;
 mod show;
 
 use std::path::PathBuf;
@@ -38,6 +41,10 @@ enum Command {
     Fmt(fmt::Args),
     /// Print a summary of a design: entities, keys and relationships.
     Show(show::Args),
+    /// Check designs: normalization, keys, indexes, types, conventions.
+    Check(check::Args),
+    /// List every check rule with its id, severity and what it looks for.
+    Rules(rules::Args),
 }
 
 /// A failure that ends the command: the message for stderr and the exit code.
@@ -71,6 +78,8 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::Ddl(args)), _) => ddl::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),
         (Some(Command::Show(args)), _) => show::run(args),
+        (Some(Command::Check(args)), _) => check::run(args),
+        (Some(Command::Rules(args)), _) => rules::run(args),
         (None, Some(file)) => show::run(show::Args { file }),
         (None, None) => Err(Failure::input(
             "no design given; try `plinth new FILE` or `plinth --help`",

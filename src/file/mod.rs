@@ -47,16 +47,23 @@ impl std::error::Error for LoadError {}
 
 /// Reads a design file. Ids the file leaves out are made fresh.
 pub fn load(path: &Path) -> Result<Design, LoadError> {
+    load_with_source(path).map(|(design, _)| design)
+}
+
+/// Reads a design file and keeps its text, for callers that point at
+/// lines in it (`plinth check`).
+pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
     let source = fs::read_to_string(path).map_err(|e| LoadError {
         path: path.to_owned(),
         position: None,
         message: io_reason(&e),
     })?;
-    parse(&source, &mut IdGen::random()).map_err(|(position, message)| LoadError {
+    let design = parse(&source, &mut IdGen::random()).map_err(|(position, message)| LoadError {
         path: path.to_owned(),
         position: Some(position),
         message,
-    })
+    })?;
+    Ok((design, source))
 }
 
 /// Parses a design from text; on failure gives where and why.

@@ -178,9 +178,13 @@ fn check_settings_dependencies_and_allows_round_trip() {
 
 #[test]
 fn unknown_rules_and_bad_dependencies_are_refused_with_their_place() {
-    let (line, _, message) = parse_err(&TUNED.replace("\"fk-missing-index\"", "\"fk-missing-indexes\""));
+    let (line, _, message) =
+        parse_err(&TUNED.replace("\"fk-missing-index\"", "\"fk-missing-indexes\""));
     assert_eq!(line, 5);
-    assert!(message.contains("unknown rule `fk-missing-indexes`"), "{message}");
+    assert!(
+        message.contains("unknown rule `fk-missing-indexes`"),
+        "{message}"
+    );
     let (line, _, message) = parse_err(&TUNED.replace("zip -> city", "zip, town -> city"));
     assert_eq!(line, 15);
     assert!(message.contains("`town`"), "{message}");
