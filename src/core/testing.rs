@@ -261,6 +261,7 @@ impl Gen {
             references: vec![key.clone()],
             on_delete: self.rng.bool().then(|| *self.pick(&actions)),
             on_update: self.rng.bool().then(|| *self.pick(&actions)),
+            required: self.rng.bool(),
         };
         let at = child.fields.len();
         Some(Edit::Batch(vec![
@@ -433,9 +434,15 @@ impl Gen {
                     on_delete: Some(ReferentialAction::Cascade),
                     on_update: None,
                 },
-                None => Edit::SetJunction {
-                    id: e,
-                    junction: false,
+                None => match design.relationships().next() {
+                    Some(r) => Edit::SetRelationshipRequired {
+                        id: r.id.clone(),
+                        required: !r.required,
+                    },
+                    None => Edit::SetJunction {
+                        id: e,
+                        junction: false,
+                    },
                 },
             },
             20 => match enums.first() {

@@ -244,6 +244,7 @@ fn to_relationship(
         references,
         on_delete: r.on_delete,
         on_update: r.on_update,
+        required: r.required,
     })
 }
 
@@ -334,6 +335,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
                     references: Some(target.field_names(&r.references)),
                     on_delete: r.on_delete,
                     on_update: r.on_update,
+                    required: r.required,
                 }
             })
             .collect(),

@@ -155,6 +155,9 @@ pub struct RelationshipFile {
     pub on_delete: Option<ReferentialAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<ReferentialAction>,
+    /// Every child must have a parent.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
 }
 
 fn is_false(b: &bool) -> bool {

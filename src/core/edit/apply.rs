@@ -87,10 +87,12 @@ impl Edit {
                 names: false,
             },
             Edit::RemoveRelationship { .. } => Scope::default(),
-            Edit::SetRelationshipActions { id, .. } => match design.relationship(id) {
-                Some(r) => local(&r.from, false),
-                None => Scope::default(),
-            },
+            Edit::SetRelationshipActions { id, .. } | Edit::SetRelationshipRequired { id, .. } => {
+                match design.relationship(id) {
+                    Some(r) => local(&r.from, false),
+                    None => Scope::default(),
+                }
+            }
         }
     }
 
@@ -397,6 +399,15 @@ impl Edit {
                     id: id.clone(),
                     on_delete: mem::replace(&mut r.on_delete, *on_delete),
                     on_update: mem::replace(&mut r.on_update, *on_update),
+                }
+            }
+            Edit::SetRelationshipRequired { id, required } => {
+                let Some(r) = d.relationship_mut(id) else {
+                    return refuse(format!("there is no relationship with id {id}"));
+                };
+                Edit::SetRelationshipRequired {
+                    id: id.clone(),
+                    required: mem::replace(&mut r.required, *required),
                 }
             }
         })

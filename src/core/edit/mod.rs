@@ -153,6 +153,11 @@ pub enum Edit {
         on_update: Option<ReferentialAction>,
     },
 
+    SetRelationshipRequired {
+        id: RelationshipId,
+        required: bool,
+    },
+
     /// Several edits that make one user action, applied in order and undone
     /// as one step.
     Batch(Vec<Edit>),
@@ -197,6 +202,7 @@ impl Edit {
             Edit::AddRelationship { .. } => "add relationship",
             Edit::RemoveRelationship { .. } => "remove relationship",
             Edit::SetRelationshipActions { .. } => "change relationship actions",
+            Edit::SetRelationshipRequired { .. } => "change whether a relationship is required",
             Edit::Batch(edits) if edits.len() == 1 => edits[0].describe(),
             Edit::Batch(_) => "several changes",
         }

@@ -45,6 +45,7 @@ fn shop() -> (Design, IdGen) {
         references: vec![pk],
         on_delete: Some(ReferentialAction::Cascade),
         on_update: None,
+        required: true,
     };
     let index = crate::core::model::Index {
         id: ids.index(),

@@ -21,6 +21,9 @@ pub struct Relationship {
     /// `Some(NoAction)` says it was chosen on purpose.
     pub on_delete: Option<ReferentialAction>,
     pub on_update: Option<ReferentialAction>,
+    /// Every child must have a parent: the designer's intent, which the
+    /// key fields' NOT NULL should match (`nullable-fk-not-intended`).
+    pub required: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
