@@ -5,7 +5,9 @@ pub mod check;
 pub mod edit;
 pub mod ids;
 pub mod model;
+pub mod normal;
 pub mod sql;
 pub mod starter;
+pub mod synthetic;
 #[cfg(test)]
 pub mod testing;
