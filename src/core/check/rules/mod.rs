@@ -1,19 +1,30 @@
 //! One rule per file; `run` is the table that maps a rule to its code.
 
+mod cascade_cycle;
+mod cascade_unspecified;
+mod cycles;
 mod duplicate_index;
+mod fk_cycle;
 mod fk_missing_index;
 mod fk_target_not_unique;
 mod fk_type_mismatch;
+mod identifier_too_long;
+mod junction_without_key;
 mod missing_timestamps;
 mod money_as_float;
+mod naming_style;
 mod no_primary_key;
 mod nullable_boolean;
+mod nullable_fk_not_intended;
 mod orphan_entity;
 mod pk_not_uuid;
 mod redundant_index;
+mod repeating_group;
 mod reserved_word;
+mod text_for_short_code;
 mod timestamp_without_tz;
 mod unique_natural_key;
+mod varchar_for_long_text;
 
 use super::{Finding, Rule};
 use crate::core::ids::IdGen;
@@ -35,6 +46,16 @@ pub(super) fn run(rule: Rule, design: &Design, ids: &mut IdGen) -> Vec<Finding> 
         Rule::UniqueNaturalKey => unique_natural_key::check(design, ids),
         Rule::ReservedWord => reserved_word::check(design, ids),
         Rule::OrphanEntity => orphan_entity::check(design, ids),
+        Rule::CascadeCycle => cascade_cycle::check(design, ids),
+        Rule::FkCycle => fk_cycle::check(design, ids),
+        Rule::CascadeUnspecified => cascade_unspecified::check(design, ids),
+        Rule::JunctionWithoutKey => junction_without_key::check(design, ids),
+        Rule::NullableFkNotIntended => nullable_fk_not_intended::check(design, ids),
+        Rule::IdentifierTooLong => identifier_too_long::check(design, ids),
+        Rule::NamingStyle => naming_style::check(design, ids),
+        Rule::VarcharForLongText => varchar_for_long_text::check(design, ids),
+        Rule::TextForShortCode => text_for_short_code::check(design, ids),
+        Rule::RepeatingGroup => repeating_group::check(design, ids),
     }
 }
 
