@@ -9,10 +9,10 @@ mod rule;
 mod rules;
 mod settings;
 
-use std::collections::HashMap;
+use petgraph::visit::NodeIndexable;
 
 use crate::core::edit::Edit;
-use crate::core::ids::{EntityId, IdGen};
+use crate::core::ids::IdGen;
 use crate::core::model::{Design, Location};
 
 pub use rule::{Rule, Severity, UnknownRule};
@@ -32,8 +32,9 @@ pub struct Finding {
 }
 
 /// Runs every enabled rule. Fixes draw fresh ids from `ids`. Findings come
-/// in design order, the most severe first within an entity; those the design allows where they stand
-/// are kept, marked with the reason, so reports can show them as such.
+/// in design order, the most severe first within an entity; those the
+/// design allows where they stand are kept, marked with the reason, so
+/// reports can show them as such.
 pub fn check(design: &Design, settings: &Settings, ids: &mut IdGen) -> Vec<Finding> {
     let mut findings = Vec::new();
     for &rule in Rule::ALL {
@@ -46,20 +47,42 @@ pub fn check(design: &Design, settings: &Settings, ids: &mut IdGen) -> Vec<Findi
             findings.push(finding);
         }
     }
-    let positions: HashMap<&EntityId, usize> = design
-        .entities()
-        .enumerate()
-        .map(|(i, e)| (&e.id, i))
-        .collect();
+    let mut positions = vec![usize::MAX; design.graph().node_bound()];
+    for (i, node) in design.node_order().iter().enumerate() {
+        positions[node.index()] = i;
+    }
     findings.sort_by_cached_key(|f| {
-        let at = f.location.entity().and_then(|e| positions.get(e).copied());
+        let node = f.location.entity().and_then(|e| design.node(e));
+        let at = node.map_or(usize::MAX, |n| positions[n.index()]);
         (
-            at.unwrap_or(usize::MAX),
+            at,
             std::cmp::Reverse(f.severity),
             f.rule,
+            place_in_entity(design, &f.location),
         )
     });
     findings
+}
+
+/// Where a location sits inside its entity, so findings of one rule read
+/// in the order of the entity's fields, indexes and keys.
+fn place_in_entity(design: &Design, location: &Location) -> (u8, usize) {
+    let Some(entity) = location.entity().and_then(|e| design.entity(e)) else {
+        return (0, 0);
+    };
+    let position = |found: Option<usize>| found.unwrap_or(usize::MAX);
+    match location {
+        Location::Design | Location::Enum(_) | Location::Entity(_) => (0, 0),
+        Location::PrimaryKey(_) => (1, 0),
+        Location::Field(_, f) => (2, position(entity.field_position(f))),
+        Location::Unique(_, u) => (3, position(entity.uniques.iter().position(|x| &x.id == u))),
+        Location::Check(_, c) => (4, position(entity.checks.iter().position(|x| &x.id == c))),
+        Location::Index(_, i) => (5, position(entity.indexes.iter().position(|x| &x.id == i))),
+        Location::Relationship(_, r) => {
+            let first = design.relationship(r).and_then(|r| r.fields.first());
+            (6, position(first.and_then(|f| entity.field_position(f))))
+        }
+    }
 }
 
 /// The reason a finding is allowed: by its field, or by its entity.

@@ -42,7 +42,8 @@ pub struct Design {
     graph: StableDiGraph<Entity, Relationship>,
     nodes: HashMap<EntityId, NodeIndex>,
     edges: HashMap<RelationshipId, EdgeIndex>,
-    order: Vec<EntityId>,
+    /// Nodes in the user's order; iterating it needs no id lookups.
+    order: Vec<NodeIndex>,
 }
 
 impl Design {
@@ -72,7 +73,7 @@ impl Design {
 
     /// Entities in the user's order.
     pub fn entities(&self) -> impl Iterator<Item = &Entity> {
-        self.order.iter().map(|id| &self.graph[self.nodes[id]])
+        self.order.iter().map(|&n| &self.graph[n])
     }
 
     pub fn entity(&self, id: &EntityId) -> Option<&Entity> {
@@ -87,8 +88,14 @@ impl Design {
         self.entities().find(|e| e.name == name)
     }
 
+    /// Graph nodes in the user's order of their entities.
+    pub fn node_order(&self) -> &[NodeIndex] {
+        &self.order
+    }
+
     pub fn entity_position(&self, id: &EntityId) -> Option<usize> {
-        self.order.iter().position(|e| e == id)
+        let node = self.node(id)?;
+        self.order.iter().position(|&n| n == node)
     }
 
     pub fn enum_type(&self, id: &EnumId) -> Option<&EnumType> {
@@ -107,9 +114,17 @@ impl Design {
         self.edges.get(id).map(|&e| &mut self.graph[e])
     }
 
+    /// All relationships in no particular order: the cheapest walk, for
+    /// work whose result does not depend on order (checks sort findings).
+    pub fn foreign_keys(&self) -> impl Iterator<Item = &Relationship> {
+        self.graph.edge_weights()
+    }
+
     /// All relationships, grouped by their child entity in entity order.
     pub fn relationships(&self) -> impl Iterator<Item = &Relationship> {
-        self.order.iter().flat_map(|id| self.relationships_from(id))
+        self.order
+            .iter()
+            .flat_map(|&n| self.relationships_from(&self.graph[n].id))
     }
 
     /// The foreign keys an entity holds, ordered by where their first field
@@ -151,8 +166,8 @@ impl Design {
     pub(crate) fn insert_entity(&mut self, entity: Entity, at: usize) {
         let id = entity.id.clone();
         let node = self.graph.add_node(entity);
-        self.nodes.insert(id.clone(), node);
-        self.order.insert(at.min(self.order.len()), id);
+        self.nodes.insert(id, node);
+        self.order.insert(at.min(self.order.len()), node);
     }
 
     /// Removes an entity that no relationship touches any more.
@@ -166,7 +181,7 @@ impl Design {
             self.graph.edges_directed(node, Direction::Outgoing).count(),
             0
         );
-        let at = self.entity_position(id)?;
+        let at = self.order.iter().position(|&n| n == node)?;
         self.order.remove(at);
         self.graph.remove_node(node).map(|e| (e, at))
     }

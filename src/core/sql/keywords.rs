@@ -176,8 +176,9 @@ pub fn needs_quoting(word: &str) -> bool {
 
 /// Whether a word is fully reserved in PostgreSQL.
 pub fn is_reserved(word: &str) -> bool {
+    // Case-blind without allocating: this runs for every name on every check.
     RESERVED
-        .binary_search(&word.to_ascii_lowercase().as_str())
+        .binary_search_by(|k| k.bytes().cmp(word.bytes().map(|b| b.to_ascii_lowercase())))
         .is_ok()
 }
 
