@@ -26,16 +26,20 @@ fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
 }
 
+/// Clean means no finding the design has not allowed with a reason
+/// (shop keeps addresses as written, and says why).
 #[test]
 fn the_house_style_designs_are_clean() {
     for design in ["designs/todo.ron", "designs/blog.ron", "designs/shop.ron"] {
         let out = plinth(&["check", design, "--deny", "info", "--format", "json"]);
         let report = json_of(&out);
-        assert_eq!(
-            report["files"][0]["findings"],
-            Value::Array(vec![]),
-            "{design}"
-        );
+        let open: Vec<&Value> = report["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["allowed"].is_null())
+            .collect();
+        assert!(open.is_empty(), "{design}: {open:#?}");
         assert_eq!(out.status.code(), Some(0), "{design}");
     }
 }

@@ -15,10 +15,12 @@ pub fn listing() -> String {
     let mut out = String::new();
     for rule in Rule::ALL {
         out.push_str(&format!(
-            "{:width$}  {:7}  {}\n",
+            "{:width$}  {:7}  {}\n{:width$}           e.g. {}\n",
             rule.id(),
             rule.default_severity().as_str(),
-            rule.summary()
+            rule.summary(),
+            "",
+            rule.example()
         ));
     }
     out

@@ -136,6 +136,18 @@ rules! {
     RepeatingGroup = "repeating-group", Warning,
         "Numbered fields such as phone1, phone2, phone3 are a list spread over columns (first normal form).",
         "customers.phone1, phone2, phone3";
+    MultiValuedField = "multi-valued-field", Warning,
+        "A text field whose name says it holds a list packs many values into one, which breaks first normal form.",
+        "posts.tags text holding \"rust,sql,tui\"";
+    RedundantField = "redundant-field", Warning,
+        "A field copied from the entity a foreign key points at goes stale when the original changes.",
+        "orders.customer_email beside orders.customer_id -> customers.email";
+    TransitiveDependency = "transitive-dependency", Warning,
+        "A postal code stored beside the city and state it determines lets rows disagree (third normal form).",
+        "customers(zip, city, state)";
+    NormalForm = "normal-form", Warning,
+        "An entity's declared functional dependencies break 2NF, 3NF or BCNF; the finding proposes a lossless 3NF split.",
+        "customers(id, zip, city) declaring zip -> city: 2NF, split off (zip, city)";
 }
 
 impl fmt::Display for Rule {

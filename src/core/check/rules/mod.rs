@@ -12,17 +12,21 @@ mod identifier_too_long;
 mod junction_without_key;
 mod missing_timestamps;
 mod money_as_float;
+mod multi_valued_field;
 mod naming_style;
 mod no_primary_key;
+pub mod normal_form;
 mod nullable_boolean;
 mod nullable_fk_not_intended;
 mod orphan_entity;
 mod pk_not_uuid;
+mod redundant_field;
 mod redundant_index;
 mod repeating_group;
 mod reserved_word;
 mod text_for_short_code;
 mod timestamp_without_tz;
+mod transitive_dependency;
 mod unique_natural_key;
 mod varchar_for_long_text;
 
@@ -56,6 +60,10 @@ pub(super) fn run(rule: Rule, design: &Design, ids: &mut IdGen) -> Vec<Finding> 
         Rule::VarcharForLongText => varchar_for_long_text::check(design, ids),
         Rule::TextForShortCode => text_for_short_code::check(design, ids),
         Rule::RepeatingGroup => repeating_group::check(design, ids),
+        Rule::MultiValuedField => multi_valued_field::check(design, ids),
+        Rule::RedundantField => redundant_field::check(design, ids),
+        Rule::TransitiveDependency => transitive_dependency::check(design, ids),
+        Rule::NormalForm => normal_form::check(design, ids),
     }
 }
 
