@@ -120,3 +120,42 @@ impl Finding {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::check::rules::test_support::design;
+
+    const NO_KEY: &str = r#"(name: "t", fields: [(name: "n", type: "text")])"#;
+
+    fn rules_found(d: &Design) -> Vec<(Rule, Severity)> {
+        check(d, &d.checks, &mut IdGen::seeded(1))
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn settings_turn_rules_off_and_regrade_them() {
+        let mut d = design(NO_KEY);
+        assert!(rules_found(&d).contains(&(Rule::NoPrimaryKey, Severity::Error)));
+        assert!(rules_found(&d).contains(&(Rule::MissingTimestamps, Severity::Info)));
+        d.checks.levels.insert(Rule::NoPrimaryKey, Level::Off);
+        d.checks.levels.insert(Rule::MissingTimestamps, Level::Error);
+        let found = rules_found(&d);
+        assert!(!found.iter().any(|(r, _)| *r == Rule::NoPrimaryKey));
+        assert!(found.contains(&(Rule::MissingTimestamps, Severity::Error)));
+    }
+
+    #[test]
+    fn an_entity_allowance_marks_its_findings_without_hiding_them() {
+        let d = design(
+            r#"(name: "t", fields: [(name: "n", type: "text")], allow: [(rule: "no-primary-key", reason: "a log")])"#,
+        );
+        let found = check(&d, &d.checks, &mut IdGen::seeded(1));
+        let no_key = found.iter().find(|f| f.rule == Rule::NoPrimaryKey).unwrap();
+        assert_eq!(no_key.allowed.as_deref(), Some("a log"));
+        let timestamps = found.iter().find(|f| f.rule == Rule::MissingTimestamps).unwrap();
+        assert_eq!(timestamps.allowed, None);
+    }
+}
