@@ -141,7 +141,9 @@ mod tests {
         assert!(rules_found(&d).contains(&(Rule::NoPrimaryKey, Severity::Error)));
         assert!(rules_found(&d).contains(&(Rule::MissingTimestamps, Severity::Info)));
         d.checks.levels.insert(Rule::NoPrimaryKey, Level::Off);
-        d.checks.levels.insert(Rule::MissingTimestamps, Level::Error);
+        d.checks
+            .levels
+            .insert(Rule::MissingTimestamps, Level::Error);
         let found = rules_found(&d);
         assert!(!found.iter().any(|(r, _)| *r == Rule::NoPrimaryKey));
         assert!(found.contains(&(Rule::MissingTimestamps, Severity::Error)));
@@ -155,7 +157,10 @@ mod tests {
         let found = check(&d, &d.checks, &mut IdGen::seeded(1));
         let no_key = found.iter().find(|f| f.rule == Rule::NoPrimaryKey).unwrap();
         assert_eq!(no_key.allowed.as_deref(), Some("a log"));
-        let timestamps = found.iter().find(|f| f.rule == Rule::MissingTimestamps).unwrap();
+        let timestamps = found
+            .iter()
+            .find(|f| f.rule == Rule::MissingTimestamps)
+            .unwrap();
         assert_eq!(timestamps.allowed, None);
     }
 }

@@ -8,10 +8,10 @@ mod relationship;
 mod types;
 mod validate;
 
-use std::collections::HashMap;
-
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use rustc_hash::FxHashMap;
 
 use crate::core::check::Settings;
 use crate::core::ids::{EntityId, EnumId, RelationshipId};
@@ -40,8 +40,10 @@ pub struct Design {
     /// Design-wide check settings: rules turned off or re-graded.
     pub checks: Settings,
     graph: StableDiGraph<Entity, Relationship>,
-    nodes: HashMap<EntityId, NodeIndex>,
-    edges: HashMap<RelationshipId, EdgeIndex>,
+    // Ids are random, so a fast non-cryptographic hash is safe here, and
+    // these maps are consulted on every check and edit.
+    nodes: FxHashMap<EntityId, NodeIndex>,
+    edges: FxHashMap<RelationshipId, EdgeIndex>,
     /// Nodes in the user's order; iterating it needs no id lookups.
     order: Vec<NodeIndex>,
 }
@@ -118,6 +120,24 @@ impl Design {
     /// work whose result does not depend on order (checks sort findings).
     pub fn foreign_keys(&self) -> impl Iterator<Item = &Relationship> {
         self.graph.edge_weights()
+    }
+
+    /// Each relationship with its child and parent entity, in no particular
+    /// order; the ends come straight from the graph, with no id lookups.
+    pub fn foreign_keys_with_ends(
+        &self,
+    ) -> impl Iterator<Item = (&Entity, &Relationship, &Entity)> {
+        self.graph
+            .edge_references()
+            .map(|e| (&self.graph[e.source()], e.weight(), &self.graph[e.target()]))
+    }
+
+    /// The relationships an entity holds, in no particular order.
+    pub fn foreign_keys_from(&self, id: &EntityId) -> impl Iterator<Item = &Relationship> {
+        self.node(id)
+            .into_iter()
+            .flat_map(|n| self.graph.edges_directed(n, Direction::Outgoing))
+            .map(|e| e.weight())
     }
 
     /// All relationships, grouped by their child entity in entity order.

@@ -9,24 +9,45 @@ use std::collections::hash_map::Entry;
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::{FieldId, IdGen};
-use crate::core::model::{Design, Entity, Index, IndexMethod, Location};
+use crate::core::model::{Design, Entity, Index, IndexMethod, Location, Unique};
 
 /// What an index is over: equal keys serve the same queries.
 type Key<'a> = (&'a [FieldId], IndexMethod, Option<&'a str>);
 
 /// An index already seen, and whether it enforces uniqueness.
 struct Seen<'a> {
-    what: String,
+    what: What<'a>,
     unique: bool,
     index: Option<&'a Index>,
+}
+
+/// Which index a finding keeps; named only when a finding is written.
+#[derive(Clone, Copy)]
+enum What<'a> {
+    PrimaryKey,
+    Unique(&'a Unique),
+    Index(&'a Index),
+}
+
+impl What<'_> {
+    fn describe(self, design: &Design, e: &Entity) -> String {
+        match self {
+            What::PrimaryKey => "the primary key".to_owned(),
+            What::Unique(u) => format!("unique constraint `{}`", design.unique_name(e, u)),
+            What::Index(i) => format!("index `{}`", design.index_name(e, i)),
+        }
+    }
 }
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in design.entities() {
+        if e.indexes.is_empty() {
+            continue; // constraints alone are never reported
+        }
         let mut seen: HashMap<Key, Seen> = HashMap::new();
         if let Some(pk) = &e.primary_key {
-            let what = "the primary key".to_owned();
+            let what = What::PrimaryKey;
             seen.insert(
                 (&pk.fields, IndexMethod::Btree, None),
                 Seen {
@@ -37,7 +58,7 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             );
         }
         for u in &e.uniques {
-            let what = format!("unique constraint `{}`", design.unique_name(e, u));
+            let what = What::Unique(u);
             seen.entry((&u.fields, IndexMethod::Btree, None))
                 .or_insert(Seen {
                     what,
@@ -48,7 +69,7 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
         for i in &e.indexes {
             let key = (i.fields.as_slice(), i.method, i.predicate.as_deref());
             let this = Seen {
-                what: format!("index `{}`", design.index_name(e, i)),
+                what: What::Index(i),
                 unique: i.unique,
                 index: Some(i),
             };
@@ -60,9 +81,9 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
                     let first = slot.get();
                     // Keep whichever enforces uniqueness; drop the other.
                     if first.unique || !i.unique {
-                        out.push(finding(design, e, i, &first.what));
+                        out.push(finding(design, e, i, &first.what.describe(design, e)));
                     } else if let Some(earlier) = first.index {
-                        out.push(finding(design, e, earlier, &this.what));
+                        out.push(finding(design, e, earlier, &this.what.describe(design, e)));
                         slot.insert(this);
                     }
                 }

@@ -24,10 +24,7 @@ pub fn is_indexed(entity: &Entity, fields: &[FieldId]) -> bool {
 
 pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
-    for r in design.foreign_keys() {
-        let Some(child) = design.entity(&r.from) else {
-            continue;
-        };
+    for (child, r, _) in design.foreign_keys_with_ends() {
         if is_indexed(child, &r.fields) {
             continue;
         }

@@ -8,10 +8,7 @@ use crate::core::model::{Design, Location};
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
-    for r in design.foreign_keys() {
-        let (Some(child), Some(parent)) = (design.entity(&r.from), design.entity(&r.to)) else {
-            continue;
-        };
+    for (child, r, parent) in design.foreign_keys_with_ends() {
         if parent.is_unique_over(&r.references) {
             continue;
         }

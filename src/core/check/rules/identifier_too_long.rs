@@ -16,7 +16,16 @@ fn joined(entity: &Entity, fields: &[FieldId]) -> String {
     entity.field_names(fields).join("_")
 }
 
-/// Where PostgreSQL cuts `name`: at the limit, on a character boundary.
+/// The length of `joined` without building it: checks run on every edit,
+/// and nearly every derived name is short.
+fn joined_len(entity: &Entity, fields: &[FieldId]) -> usize {
+    let names: usize = fields
+        .iter()
+        .map(|id| entity.field(id).map_or(id.as_str().len(), |f| f.name.len()))
+        .sum();
+    names + fields.len().saturating_sub(1)
+}
+
 fn cut(name: &str) -> &str {
     let mut at = MAX_IDENTIFIER_BYTES.min(name.len());
     while !name.is_char_boundary(at) {
@@ -25,55 +34,90 @@ fn cut(name: &str) -> &str {
     &name[..at]
 }
 
+/// One unnamed constraint or index: where it is, what it is, and its
+/// derived name's length and text (the text built only when needed).
+struct Derived<'a> {
+    location: Location,
+    what: &'static str,
+    len: usize,
+    name: Box<dyn Fn() -> String + 'a>,
+}
+
+fn derived<'a>(design: &'a Design, e: &'a Entity) -> Vec<Derived<'a>> {
+    let table = e.name.len();
+    let mut out = Vec::new();
+    if e.primary_key.as_ref().is_some_and(|pk| pk.name.is_none()) {
+        out.push(Derived {
+            location: Location::PrimaryKey(e.id.clone()),
+            what: "primary key",
+            len: table + "_pkey".len(),
+            name: Box::new(move || format!("{}_pkey", e.name)),
+        });
+    }
+    for u in e.uniques.iter().filter(|u| u.name.is_none()) {
+        out.push(Derived {
+            location: Location::Unique(e.id.clone(), u.id.clone()),
+            what: "unique constraint",
+            len: table + 1 + joined_len(e, &u.fields) + "_key".len(),
+            name: Box::new(move || format!("{}_{}_key", e.name, joined(e, &u.fields))),
+        });
+    }
+    for (n, c) in e
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.name.is_none())
+    {
+        let suffix = if n == 0 { String::new() } else { n.to_string() };
+        out.push(Derived {
+            location: Location::Check(e.id.clone(), c.id.clone()),
+            what: "check",
+            len: table + "_check".len() + suffix.len(),
+            name: Box::new(move || format!("{}_check{suffix}", e.name)),
+        });
+    }
+    for i in e.indexes.iter().filter(|i| i.name.is_none()) {
+        out.push(Derived {
+            location: Location::Index(e.id.clone(), i.id.clone()),
+            what: "index",
+            len: table + 1 + joined_len(e, &i.fields) + "_idx".len(),
+            name: Box::new(move || format!("{}_{}_idx", e.name, joined(e, &i.fields))),
+        });
+    }
+    for r in design
+        .relationships_from(&e.id)
+        .into_iter()
+        .filter(|r| r.name.is_none())
+    {
+        out.push(Derived {
+            location: Location::Relationship(e.id.clone(), r.id.clone()),
+            what: "foreign key",
+            len: table + 1 + joined_len(e, &r.fields) + "_fkey".len(),
+            name: Box::new(move || format!("{}_{}_fkey", e.name, joined(e, &r.fields))),
+        });
+    }
+    out
+}
+
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in design.entities() {
-        // What each unnamed constraint or index would be called in full.
-        let mut derived: Vec<(Location, &str, String)> = Vec::new();
-        if let Some(pk) = &e.primary_key
-            && pk.name.is_none()
+        // No derived name is longer than the table name, every field name
+        // with a separator, and the longest suffix (`_check` and a number):
+        // when that bound fits, nothing needs measuring.
+        let longest = e.name.len() + e.fields.iter().map(|f| f.name.len() + 1).sum::<usize>() + 10;
+        if longest <= MAX_IDENTIFIER_BYTES {
+            continue;
+        }
+        for d in derived(design, e)
+            .into_iter()
+            .filter(|d| d.len > MAX_IDENTIFIER_BYTES)
         {
-            let name = format!("{}_pkey", e.name);
-            derived.push((Location::PrimaryKey(e.id.clone()), "primary key", name));
-        }
-        for u in e.uniques.iter().filter(|u| u.name.is_none()) {
-            let name = format!("{}_{}_key", e.name, joined(e, &u.fields));
-            derived.push((
-                Location::Unique(e.id.clone(), u.id.clone()),
-                "unique constraint",
-                name,
-            ));
-        }
-        for (n, c) in e.checks.iter().enumerate() {
-            if c.name.is_some() {
-                continue;
-            }
-            let suffix = if n == 0 { String::new() } else { n.to_string() };
-            let name = format!("{}_check{suffix}", e.name);
-            derived.push((Location::Check(e.id.clone(), c.id.clone()), "check", name));
-        }
-        for i in e.indexes.iter().filter(|i| i.name.is_none()) {
-            let name = format!("{}_{}_idx", e.name, joined(e, &i.fields));
-            derived.push((Location::Index(e.id.clone(), i.id.clone()), "index", name));
-        }
-        for r in design.relationships_from(&e.id) {
-            if r.name.is_some() {
-                continue;
-            }
-            let name = format!("{}_{}_fkey", e.name, joined(e, &r.fields));
-            derived.push((
-                Location::Relationship(e.id.clone(), r.id.clone()),
-                "foreign key",
-                name,
-            ));
-        }
-        for (location, what, name) in derived {
-            if name.len() <= MAX_IDENTIFIER_BYTES {
-                continue;
-            }
+            let name = (d.name)();
+            let what = d.what;
             out.push(Finding::new(
                 Rule::IdentifierTooLong,
-                location,
+                d.location,
                 format!(
                     "the derived name of this {what} on `{}`, `{name}`, is {} bytes; PostgreSQL cuts it to `{}`",
                     e.name,

@@ -10,13 +10,14 @@ use crate::core::starter::timestamps;
 pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in design.entities() {
-        let missing: Vec<_> = timestamps(ids)
-            .into_iter()
-            .filter(|f| e.field_named(&f.name).is_none())
-            .collect();
-        if missing.is_empty() {
+        let has = |name: &str| e.field_named(name).is_some();
+        if has("created_at") && has("updated_at") {
             continue;
         }
+        let missing: Vec<_> = timestamps(ids)
+            .into_iter()
+            .filter(|f| !has(&f.name))
+            .collect();
         let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
         let message = format!("`{}` has no {}", e.name, names.join(" or "));
         let at = e.fields.len();

@@ -34,6 +34,12 @@ use super::{Finding, Rule};
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
 
+/// Whether a name is one of these lower-case words, in any case, without
+/// allocating: rules run this for every field on every edit.
+fn name_in(name: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| w.eq_ignore_ascii_case(name))
+}
+
 pub(super) fn run(rule: Rule, design: &Design, ids: &mut IdGen) -> Vec<Finding> {
     match rule {
         Rule::NoPrimaryKey => no_primary_key::check(design, ids),

@@ -38,8 +38,8 @@ const LIST_NAMES: &[&str] = &[
 const LIST_ENDINGS: &[&str] = &["_ids", "_list", "_csv"];
 
 fn names_a_list(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    LIST_NAMES.contains(&name.as_str()) || LIST_ENDINGS.iter().any(|end| name.ends_with(end))
+    let lower = name.to_ascii_lowercase();
+    super::name_in(name, LIST_NAMES) || LIST_ENDINGS.iter().any(|end| lower.ends_with(end))
 }
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {

@@ -1,8 +1,6 @@
 //! `orphan-entity`: in a design with several entities, one that no foreign
 //! key joins to the rest is often a relationship someone forgot to draw.
 
-use std::collections::HashSet;
-
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
 use crate::core::model::{Design, Location};
@@ -11,13 +9,12 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
     if design.entity_count() < 2 {
         return Vec::new();
     }
-    let linked: HashSet<_> = design
-        .relationships()
-        .flat_map(|r| [&r.from, &r.to])
-        .collect();
+    let graph = design.graph();
     design
-        .entities()
-        .filter(|e| !linked.contains(&e.id))
+        .node_order()
+        .iter()
+        .filter(|&&n| graph.neighbors_undirected(n).next().is_none())
+        .map(|&n| &graph[n])
         .map(|e| {
             Finding::new(
                 Rule::OrphanEntity,

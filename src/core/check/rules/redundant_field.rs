@@ -11,29 +11,29 @@ use crate::core::model::{Design, Location};
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
-    for r in design.foreign_keys() {
-        let (Some(child), Some(parent)) = (design.entity(&r.from), design.entity(&r.to)) else {
-            continue;
-        };
+    for (child, r, parent) in design.foreign_keys_with_ends() {
         let [key] = r.fields.as_slice() else { continue };
-        let Some(prefix) = child.field_name(key).strip_suffix("_id").map(str::to_owned) else {
+        let Some(prefix) = child.field(key).and_then(|k| k.name.strip_suffix("_id")) else {
             continue;
         };
-        let key_fields: Vec<_> = design
-            .relationships_from(&child.id)
-            .into_iter()
-            .flat_map(|r| r.fields.clone())
-            .collect();
         for f in &child.fields {
-            let Some(copied) = f.name.strip_prefix(&format!("{prefix}_")) else {
+            let copied = f
+                .name
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('_'));
+            let Some(source) = copied
+                .filter(|&c| c != "id")
+                .and_then(|c| parent.field_named(c))
+            else {
                 continue;
             };
-            if copied == "id" || key_fields.contains(&f.id) {
+            let is_key = design
+                .relationships_from(&child.id)
+                .iter()
+                .any(|r| r.fields.contains(&f.id));
+            if is_key {
                 continue;
             }
-            let Some(source) = parent.field_named(copied) else {
-                continue;
-            };
             out.push(Finding::new(
                 Rule::RedundantField,
                 Location::Field(child.id.clone(), f.id.clone()),

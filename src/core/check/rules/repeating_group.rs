@@ -56,7 +56,12 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in design.entities() {
         let mut families: HashMap<String, Members> = HashMap::new();
-        for (at, f) in e.fields.iter().enumerate() {
+        for (at, f) in e
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name.bytes().any(|b| b.is_ascii_digit()))
+        {
             for (key, n) in numbered(&f.name.to_ascii_lowercase()) {
                 families.entry(key).or_default().push((at, n, f));
             }

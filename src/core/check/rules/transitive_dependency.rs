@@ -20,7 +20,7 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
         let named = |names: &[&str]| {
             e.fields
                 .iter()
-                .filter(|f| names.contains(&f.name.to_ascii_lowercase().as_str()))
+                .filter(|f| super::name_in(&f.name, names))
                 .collect::<Vec<_>>()
         };
         let Some(code) = named(POSTAL_CODES).into_iter().next() else {

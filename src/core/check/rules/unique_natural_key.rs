@@ -27,7 +27,7 @@ const NATURAL_KEYS: &[&str] = &[
 ];
 
 fn is_natural_key(name: &str) -> bool {
-    NATURAL_KEYS.contains(&name.to_ascii_lowercase().as_str())
+    super::name_in(name, NATURAL_KEYS)
 }
 
 pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {

@@ -22,7 +22,7 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             let SqlType::Varchar(Some(n)) = f.ty else {
                 continue;
             };
-            let prose = PROSE.contains(&f.name.to_ascii_lowercase().as_str());
+            let prose = super::name_in(&f.name, PROSE);
             if n <= LONG && !prose {
                 continue;
             }
