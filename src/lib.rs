@@ -2,8 +2,10 @@
 //! PostgreSQL changes.
 //!
 //! [`core`] holds everything that is pure (the model, edits, SQL);
-//! [`file`] reads and writes design files; [`cli`] is the command line.
+//! [`file`] reads and writes design files; [`cli`] is the command line;
+//! [`tui`] is the terminal designer.
 
 pub mod cli;
 pub mod core;
 pub mod file;
+pub mod tui;

@@ -6,6 +6,7 @@
 
 mod check;
 mod ddl;
+mod edit;
 mod fmt;
 mod new;
 mod report;
@@ -27,12 +28,15 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// A design file to open (for now: print its summary).
+    /// A design file to open in the designer (its summary when output is
+    /// not a terminal).
     file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the terminal designer on a design file, creating the design if needed.
+    Edit(edit::Args),
     /// Write a starter design (users with a UUID key, unique email, timestamps).
     New(new::Args),
     /// Print the PostgreSQL DDL that creates a design.
@@ -74,12 +78,16 @@ impl Failure {
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match (cli.command, cli.file) {
+        (Some(Command::Edit(args)), _) => edit::run(args),
         (Some(Command::New(args)), _) => new::run(args),
         (Some(Command::Ddl(args)), _) => ddl::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),
         (Some(Command::Show(args)), _) => show::run(args),
         (Some(Command::Check(args)), _) => check::run(args),
         (Some(Command::Rules(args)), _) => rules::run(args),
+        (None, Some(file)) if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            edit::run(edit::Args { file })
+        }
         (None, Some(file)) => show::run(show::Args { file }),
         (None, None) => Err(Failure::input(
             "no design given; try `plinth new FILE` or `plinth --help`",

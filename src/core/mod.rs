@@ -2,7 +2,9 @@
 //! the CLI, the TUI and the database layer are adapters around it.
 
 pub mod check;
+pub mod command;
 pub mod edit;
+pub mod history;
 pub mod ids;
 pub mod model;
 pub mod normal;

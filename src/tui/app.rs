@@ -1,0 +1,1146 @@
+//! The designer's state and the one function that changes it,
+//! [`App::update`]. Keys become [`Action`]s through the keymap, commands
+//! become [`Edit`]s through the command language, and every edit goes
+//! through the [`History`] so it can be undone; checks re-run after each
+//! one, here rather than while drawing. Nothing here touches the terminal
+//! or the disk: what needs the outside world is returned as an [`Effect`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
+
+use super::keymap::{self, Action, Context, Key};
+use super::msg::{Effect, Msg};
+use super::recovery;
+use super::theme::Theme;
+use super::view;
+use crate::core::check::{Finding, Severity, check};
+use crate::core::command::{self, Command};
+use crate::core::edit::Edit;
+use crate::core::history::History;
+use crate::core::ids::{EntityId, FieldId, IdGen};
+use crate::core::model::{Design, Entity, Location};
+use crate::file::SaveOutcome;
+
+/// How long the design must sit modified and untouched before the
+/// recovery file is written.
+pub const RECOVERY_IDLE: Duration = Duration::from_secs(2);
+
+/// A design file opened for editing, as the runner found it on disk.
+pub struct Opened {
+    pub path: PathBuf,
+    pub design: Design,
+    /// The file did not exist: it is written on the first save.
+    pub is_new: bool,
+    /// A newer recovery file's design, to offer before anything else.
+    pub recovery: Option<Design>,
+    /// Something to say on the first screen (e.g. an unreadable recovery file).
+    pub note: Option<String>,
+}
+
+impl Opened {
+    /// A design opened from `path` with no recovery file.
+    pub fn new(path: impl Into<PathBuf>, design: Design) -> Self {
+        Opened {
+            path: path.into(),
+            design,
+            is_new: false,
+            recovery: None,
+            note: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Entities,
+    Fields,
+    Findings,
+}
+
+impl Pane {
+    pub fn context(self) -> Context {
+        match self {
+            Pane::Entities => Context::Entities,
+            Pane::Fields => Context::Fields,
+            Pane::Findings => Context::Findings,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    Normal,
+    /// Typing a `:` command.
+    Command(LineInput),
+    /// Typing the entity filter after `/`.
+    Filter(LineInput),
+    Help {
+        scroll: u16,
+    },
+    /// A question that must be answered before anything else.
+    Prompt(Prompt),
+}
+
+/// A line being typed, with a cursor, history browsing and completion.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineInput {
+    pub text: String,
+    /// Byte offset of the cursor in `text`.
+    pub cursor: usize,
+    /// Which history entry is shown while browsing, and the line typed
+    /// before browsing began.
+    history: Option<usize>,
+    stash: String,
+    /// Completion candidates on show, and the one in the line while
+    /// Tab cycles through them.
+    pub candidates: Vec<String>,
+    cycle: Option<(usize, usize)>,
+}
+
+impl LineInput {
+    fn new(text: &str) -> Self {
+        LineInput {
+            text: text.to_owned(),
+            cursor: text.len(),
+            ..LineInput::default()
+        }
+    }
+
+    fn set(&mut self, text: String) {
+        self.cursor = text.len();
+        self.text = text;
+    }
+
+    fn insert(&mut self, s: &str) {
+        self.text.insert_str(self.cursor, s);
+        self.cursor += s.len();
+    }
+
+    /// Replaces everything from byte `start` on, leaving the cursor at the end.
+    fn replace_from(&mut self, start: usize, s: &str) {
+        self.text.truncate(start);
+        self.text.push_str(s);
+        self.cursor = self.text.len();
+    }
+
+    fn left(&self) -> usize {
+        self.text[..self.cursor]
+            .char_indices()
+            .next_back()
+            .map_or(0, |(i, _)| i)
+    }
+
+    fn right(&self) -> usize {
+        self.text[self.cursor..]
+            .chars()
+            .next()
+            .map_or(self.cursor, |c| self.cursor + c.len_utf8())
+    }
+}
+
+/// A question with its answers; Esc picks the `Cancel` answer if there
+/// is one (a destructive action is only ever one explicit key away).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prompt {
+    pub title: String,
+    pub text: String,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub key: char,
+    pub label: String,
+    pub action: PromptAction,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PromptAction {
+    Quit,
+    SaveAndQuit,
+    DropEntity(EntityId),
+    DropField(EntityId, FieldId),
+    RestoreRecovery,
+    DiscardRecovery,
+    Cancel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub kind: MessageKind,
+}
+
+/// The whole state of the designer.
+pub struct App {
+    // The document.
+    pub(crate) path: PathBuf,
+    pub(crate) design: Design,
+    pub(crate) history: History,
+    pub(crate) is_new: bool,
+    ids: IdGen,
+
+    // What the checks found, kept from the last edit.
+    pub(crate) findings: Vec<Finding>,
+    /// Findings to show, by index: the selected entity's first, then the
+    /// others, then those the design allows.
+    pub(crate) finding_order: Vec<usize>,
+    /// Per entity: the worst severity among its findings and their number.
+    pub(crate) marks: HashMap<EntityId, (Severity, usize)>,
+    /// Findings not allowed, by severity: info, warning, error.
+    pub(crate) counts: [usize; 3],
+
+    // The screen.
+    pub(crate) theme: Theme,
+    pub(crate) size: (u16, u16),
+    pub(crate) focus: Pane,
+    pub(crate) mode: Mode,
+    pub(crate) message: Option<Message>,
+    pub(crate) filter: String,
+    /// The entities the filter lets through, as graph nodes in design order.
+    pub(crate) visible: Vec<petgraph::stable_graph::NodeIndex>,
+    pub(crate) selected: Option<EntityId>,
+    pub(crate) entity_cursor: usize,
+    pub(crate) entity_offset: usize,
+    pub(crate) field_cursor: usize,
+    pub(crate) finding_cursor: usize,
+    pub(crate) finding_offset: usize,
+    command_history: Vec<String>,
+
+    // Saving, quitting and the recovery file.
+    quit_after_save: bool,
+    pending_recovery: Option<Box<Design>>,
+    now: Instant,
+    last_edit: Option<Instant>,
+    /// The revision whose text the recovery file holds.
+    recovery_revision: Option<u64>,
+    recovery_on_disk: bool,
+}
+
+impl App {
+    pub fn new(opened: Opened) -> Self {
+        App::with_ids(opened, IdGen::random())
+    }
+
+    /// An app whose fresh ids come from `ids` (seeded in tests).
+    pub fn with_ids(opened: Opened, ids: IdGen) -> Self {
+        let mut app = App {
+            path: opened.path,
+            design: opened.design,
+            history: History::new(),
+            is_new: opened.is_new,
+            ids,
+            findings: Vec::new(),
+            finding_order: Vec::new(),
+            marks: HashMap::new(),
+            counts: [0; 3],
+            theme: Theme::default(),
+            size: (80, 24),
+            focus: Pane::Entities,
+            mode: Mode::Normal,
+            message: None,
+            filter: String::new(),
+            visible: Vec::new(),
+            selected: None,
+            entity_cursor: 0,
+            entity_offset: 0,
+            field_cursor: 0,
+            finding_cursor: 0,
+            finding_offset: 0,
+            command_history: Vec::new(),
+            quit_after_save: false,
+            pending_recovery: None,
+            now: Instant::now(),
+            last_edit: None,
+            recovery_revision: None,
+            recovery_on_disk: false,
+        };
+        app.recheck();
+        app.refilter();
+        if let Some(note) = opened.note {
+            app.error(note);
+        } else if app.is_new {
+            app.info(format!(
+                "new design {}: it is written on the first :w",
+                app.file_name()
+            ));
+        }
+        if let Some(recovered) = opened.recovery {
+            app.recovery_on_disk = true;
+            app.pending_recovery = Some(Box::new(recovered));
+            app.mode = Mode::Prompt(Prompt {
+                title: "Recovered changes".into(),
+                text: format!(
+                    "{} holds unsaved changes to {} from a session that did not end cleanly, newer than the file.",
+                    recovery::path_for(&app.path).display(),
+                    app.file_name()
+                ),
+                choices: vec![
+                    Choice {
+                        key: 'r',
+                        label: "restore them".into(),
+                        action: PromptAction::RestoreRecovery,
+                    },
+                    Choice {
+                        key: 'd',
+                        label: "discard them".into(),
+                        action: PromptAction::DiscardRecovery,
+                    },
+                ],
+            });
+        }
+        app
+    }
+
+    pub fn with_theme(mut self, theme: Theme) -> Self {
+        self.theme = theme;
+        self
+    }
+
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn is_modified(&self) -> bool {
+        self.history.is_modified()
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+
+    pub fn selected_entity(&self) -> Option<&Entity> {
+        self.selected.as_ref().and_then(|id| self.design.entity(id))
+    }
+
+    /// The finding under the cursor in the findings pane.
+    pub fn selected_finding(&self) -> Option<&Finding> {
+        self.finding_order
+            .get(self.finding_cursor)
+            .map(|&i| &self.findings[i])
+    }
+
+    pub(crate) fn file_name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// The context whose keys apply now, for hints.
+    pub(crate) fn context(&self) -> Context {
+        match self.mode {
+            Mode::Normal | Mode::Prompt(_) => self.focus.context(),
+            Mode::Command(_) | Mode::Filter(_) => Context::Line,
+            Mode::Help { .. } => Context::Help,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        match msg {
+            Msg::Key(key) => self.key(key, &mut fx),
+            Msg::Paste(text) => {
+                let text = text.replace(['\r', '\n'], " ");
+                match &mut self.mode {
+                    Mode::Command(input) => input.insert(&text),
+                    Mode::Filter(input) => {
+                        input.insert(&text);
+                        self.filter = input.text.clone();
+                        self.refilter();
+                    }
+                    _ => {}
+                }
+            }
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                self.scroll();
+            }
+            Msg::Tick(now) => {
+                self.now = now;
+                self.idle(&mut fx);
+            }
+            Msg::Command(line) => self.run_command(&line, &mut fx),
+            Msg::Saved {
+                path,
+                revision,
+                result,
+            } => self.saved(path, revision, result, &mut fx),
+            Msg::RecoveryFailed(e) => {
+                self.error(format!("could not write the recovery file: {e}"));
+            }
+        }
+        fx
+    }
+
+    // ---- Keys ------------------------------------------------------------
+
+    fn key(&mut self, event: KeyEvent, fx: &mut Vec<Effect>) {
+        if event.kind == KeyEventKind::Release {
+            return;
+        }
+        let key = Key::of(&event);
+        match &self.mode {
+            Mode::Prompt(prompt) => {
+                let chosen = prompt.choices.iter().find(|c| match key.code {
+                    KeyCode::Esc => c.action == PromptAction::Cancel,
+                    KeyCode::Char(ch) => !key.ctrl && ch.eq_ignore_ascii_case(&c.key),
+                    _ => false,
+                });
+                if let Some(choice) = chosen {
+                    let action = choice.action.clone();
+                    self.mode = Mode::Normal;
+                    self.answer(action, fx);
+                }
+            }
+            Mode::Help { scroll } => {
+                let scroll = *scroll;
+                match keymap::lookup(Context::Help, key) {
+                    Some(Action::Down) => {
+                        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+                        self.mode = Mode::Help {
+                            scroll: (scroll + 1).min(view::help::max_scroll(screen)),
+                        }
+                    }
+                    Some(Action::Up) => {
+                        self.mode = Mode::Help {
+                            scroll: scroll.saturating_sub(1),
+                        }
+                    }
+                    Some(Action::CloseHelp) => self.mode = Mode::Normal,
+                    _ => {}
+                }
+            }
+            Mode::Command(_) | Mode::Filter(_) => self.line_key(key, fx),
+            Mode::Normal => {
+                self.message = None;
+                if let Some(action) = keymap::lookup(self.focus.context(), key) {
+                    self.act(action, fx);
+                }
+            }
+        }
+    }
+
+    fn act(&mut self, action: Action, fx: &mut Vec<Effect>) {
+        match action {
+            Action::Quit => self.quit(false, fx),
+            Action::Save => self.save(None, fx),
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::CommandLine => self.mode = Mode::Command(LineInput::new("")),
+            Action::Filter => {
+                self.focus = Pane::Entities;
+                self.mode = Mode::Filter(LineInput::new(&self.filter));
+            }
+            Action::FocusNext | Action::FocusPrev => {
+                let order = [Pane::Entities, Pane::Fields, Pane::Findings];
+                let at = order.iter().position(|&p| p == self.focus).unwrap_or(0);
+                let step = if action == Action::FocusNext { 1 } else { 2 };
+                self.focus = order[(at + step) % 3];
+            }
+            Action::Up => self.move_cursor(-1),
+            Action::Down => self.move_cursor(1),
+            Action::PageUp => self.move_cursor(-(self.page() as isize)),
+            Action::PageDown => self.move_cursor(self.page() as isize),
+            Action::Top => self.move_cursor(isize::MIN / 2),
+            Action::Bottom => self.move_cursor(isize::MAX / 2),
+            Action::Open if self.selected.is_some() => self.focus = Pane::Fields,
+            Action::Back => self.focus = Pane::Entities,
+            Action::DropEntity => self.ask_drop_entity(),
+            Action::DropField => self.ask_drop_field(),
+            Action::Jump => self.jump(),
+            Action::ApplyFix => self.apply_fix(),
+            // Line editing and help keys are handled where they apply.
+            _ => {}
+        }
+    }
+
+    fn line_key(&mut self, key: Key, fx: &mut Vec<Effect>) {
+        let is_command = matches!(self.mode, Mode::Command(_));
+        let action = keymap::lookup(Context::Line, key);
+        let (Mode::Command(input) | Mode::Filter(input)) = &mut self.mode else {
+            return;
+        };
+        if action != Some(Action::Complete) {
+            input.cycle = None;
+            input.candidates.clear();
+        }
+        match action {
+            Some(Action::Submit) => {
+                let text = std::mem::take(&mut input.text);
+                self.mode = Mode::Normal;
+                if is_command {
+                    let line = text.trim().to_owned();
+                    if !line.is_empty() {
+                        if self.command_history.last() != Some(&line) {
+                            self.command_history.push(line.clone());
+                        }
+                        self.run_command(&line, fx);
+                    }
+                }
+                return;
+            }
+            Some(Action::Cancel) => {
+                self.mode = Mode::Normal;
+                if !is_command {
+                    self.filter.clear();
+                    self.refilter();
+                }
+                return;
+            }
+            Some(Action::Complete) if is_command => {
+                complete(input, &self.design);
+                return;
+            }
+            Some(Action::HistoryPrev) if is_command => {
+                let at = match input.history {
+                    None if self.command_history.is_empty() => return,
+                    None => {
+                        input.stash = input.text.clone();
+                        self.command_history.len() - 1
+                    }
+                    Some(i) => i.saturating_sub(1),
+                };
+                input.history = Some(at);
+                input.set(self.command_history[at].clone());
+                return;
+            }
+            Some(Action::HistoryNext) if is_command => {
+                match input.history {
+                    Some(i) if i + 1 < self.command_history.len() => {
+                        input.history = Some(i + 1);
+                        input.set(self.command_history[i + 1].clone());
+                    }
+                    Some(_) => {
+                        input.history = None;
+                        let stash = std::mem::take(&mut input.stash);
+                        input.set(stash);
+                    }
+                    None => {}
+                }
+                return;
+            }
+            Some(Action::Left) => input.cursor = input.left(),
+            Some(Action::Right) => input.cursor = input.right(),
+            Some(Action::Home) => input.cursor = 0,
+            Some(Action::End) => input.cursor = input.text.len(),
+            Some(Action::DeleteBack) => {
+                if input.text.is_empty() && is_command {
+                    self.mode = Mode::Normal;
+                    return;
+                }
+                let from = input.left();
+                input.text.replace_range(from..input.cursor, "");
+                input.cursor = from;
+            }
+            Some(Action::DeleteForward) => {
+                let to = input.right();
+                input.text.replace_range(input.cursor..to, "");
+            }
+            Some(Action::ClearLine) => input.set(String::new()),
+            _ => match key.code {
+                KeyCode::Char(c) if !key.ctrl => input.insert(c.encode_utf8(&mut [0; 4])),
+                _ => return,
+            },
+        }
+        if !is_command {
+            self.filter = input.text.clone();
+            self.refilter();
+        }
+    }
+
+    // ---- Commands and edits ---------------------------------------------
+
+    fn run_command(&mut self, line: &str, fx: &mut Vec<Effect>) {
+        let command = match command::parse(line) {
+            Ok(c) => c,
+            Err(e) => return self.error(e.to_string()),
+        };
+        match command {
+            Command::Edit(c) => {
+                let edit = match c.to_edit(&self.design, &mut self.ids) {
+                    Ok(edit) => edit,
+                    Err(e) => return self.error(e.to_string()),
+                };
+                if self.apply(edit) {
+                    self.info(format!(":{}", line.trim().trim_start_matches(':').trim()));
+                    if let Some((entity, field)) = c.focus() {
+                        self.show(&entity, field.as_deref());
+                    }
+                }
+            }
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::Write(path) => self.save(path, fx),
+            Command::Quit { force } => self.quit(force, fx),
+            Command::WriteQuit => {
+                self.quit_after_save = true;
+                self.save(None, fx);
+            }
+        }
+    }
+
+    /// Applies an edit as one undo step; says why when it is refused.
+    fn apply(&mut self, edit: Edit) -> bool {
+        match self.history.apply(edit, &mut self.design) {
+            Ok(()) => {
+                self.changed();
+                true
+            }
+            Err(e) => {
+                self.error(e.to_string());
+                false
+            }
+        }
+    }
+
+    fn undo(&mut self) {
+        match self.history.undo(&mut self.design) {
+            None => self.info("nothing to undo".into()),
+            Some(Ok(what)) => {
+                self.changed();
+                self.info(format!("undid {what}"));
+            }
+            Some(Err(e)) => self.error(format!("cannot undo: {e}")),
+        }
+    }
+
+    fn redo(&mut self) {
+        match self.history.redo(&mut self.design) {
+            None => self.info("nothing to redo".into()),
+            Some(Ok(what)) => {
+                self.changed();
+                self.info(format!("redid {what}"));
+            }
+            Some(Err(e)) => self.error(format!("cannot redo: {e}")),
+        }
+    }
+
+    /// After every change to the design: checks, the list, the selection.
+    fn changed(&mut self) {
+        self.last_edit = Some(self.now);
+        self.recheck();
+        self.refilter();
+    }
+
+    fn recheck(&mut self) {
+        self.findings = check(&self.design, &self.design.checks, &mut self.ids);
+        self.marks.clear();
+        self.counts = [0; 3];
+        for f in self.findings.iter().filter(|f| f.allowed.is_none()) {
+            self.counts[f.severity as usize] += 1;
+            if let Some(e) = f.location.entity() {
+                let mark = self.marks.entry(e.clone()).or_insert((f.severity, 0));
+                mark.0 = mark.0.max(f.severity);
+                mark.1 += 1;
+            }
+        }
+    }
+
+    fn apply_fix(&mut self) {
+        let Some(finding) = self.selected_finding() else {
+            return;
+        };
+        let (rule, hint, fix) = (finding.rule, finding.hint.clone(), finding.fix.clone());
+        match fix {
+            Some(fix) => {
+                if self.apply(fix) {
+                    self.info(format!("fixed {rule}: {hint} (u undoes)"));
+                }
+            }
+            None => self.info(format!("{rule} has no mechanical fix: {hint}")),
+        }
+    }
+
+    fn ask_drop_entity(&mut self) {
+        let Some(entity) = self.selected_entity() else {
+            return;
+        };
+        let keys = self.design.relationships_from(&entity.id).len()
+            + self
+                .design
+                .relationships_to(&entity.id)
+                .iter()
+                .filter(|r| r.from != entity.id)
+                .count();
+        let text = format!(
+            "Drop entity `{}` with its {} fields{}? u undoes it.",
+            entity.name,
+            entity.fields.len(),
+            match keys {
+                0 => String::new(),
+                1 => " and the foreign key that touches it".into(),
+                n => format!(" and the {n} foreign keys that touch it"),
+            }
+        );
+        let id = entity.id.clone();
+        self.confirm("Drop entity", text, PromptAction::DropEntity(id));
+    }
+
+    fn ask_drop_field(&mut self) {
+        let Some(entity) = self.selected_entity() else {
+            return;
+        };
+        let Some(field) = entity.fields.get(self.field_cursor) else {
+            return;
+        };
+        let text = format!(
+            "Drop field `{}.{}` and the keys and indexes that use it? u undoes it.",
+            entity.name, field.name
+        );
+        let action = PromptAction::DropField(entity.id.clone(), field.id.clone());
+        self.confirm("Drop field", text, action);
+    }
+
+    fn confirm(&mut self, title: &str, text: String, action: PromptAction) {
+        self.mode = Mode::Prompt(Prompt {
+            title: title.into(),
+            text,
+            choices: vec![
+                Choice {
+                    key: 'y',
+                    label: "drop".into(),
+                    action,
+                },
+                Choice {
+                    key: 'n',
+                    label: "keep".into(),
+                    action: PromptAction::Cancel,
+                },
+            ],
+        });
+    }
+
+    fn answer(&mut self, action: PromptAction, fx: &mut Vec<Effect>) {
+        match action {
+            PromptAction::Quit => self.quit(true, fx),
+            PromptAction::SaveAndQuit => {
+                self.quit_after_save = true;
+                self.save(None, fx);
+            }
+            PromptAction::DropEntity(id) => {
+                let name = self.design.entity(&id).map(|e| e.name.clone());
+                if self.apply(Edit::RemoveEntity { id }) {
+                    self.info(format!("dropped {} (u undoes)", name.unwrap_or_default()));
+                }
+            }
+            PromptAction::DropField(entity, field) => {
+                if self.apply(Edit::RemoveField { entity, field }) {
+                    self.info("dropped the field (u undoes)".into());
+                }
+            }
+            PromptAction::RestoreRecovery => {
+                if let Some(design) = self.pending_recovery.take() {
+                    self.design = *design;
+                    self.history = History::unsaved();
+                    self.recovery_revision = Some(self.history.revision());
+                    self.recheck();
+                    self.refilter();
+                    self.info(format!(
+                        "restored the unsaved changes; :w writes them to {}",
+                        self.file_name()
+                    ));
+                }
+            }
+            PromptAction::DiscardRecovery => {
+                self.pending_recovery = None;
+                self.recovery_on_disk = false;
+                fx.push(Effect::RemoveRecovery {
+                    path: recovery::path_for(&self.path),
+                });
+                self.info("discarded the recovered changes".into());
+            }
+            PromptAction::Cancel => {}
+        }
+    }
+
+    // ---- Saving, quitting, recovery ---------------------------------------
+
+    fn save(&mut self, path: Option<PathBuf>, fx: &mut Vec<Effect>) {
+        let text = crate::file::to_text(&self.design);
+        let copy = path.filter(|p| p != &self.path);
+        fx.push(match copy {
+            Some(path) => Effect::Save {
+                path,
+                text,
+                revision: None,
+            },
+            None => Effect::Save {
+                path: self.path.clone(),
+                text,
+                revision: Some(self.history.revision()),
+            },
+        });
+    }
+
+    fn saved(
+        &mut self,
+        path: PathBuf,
+        revision: Option<u64>,
+        result: Result<SaveOutcome, String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        match (result, revision) {
+            (Ok(outcome), Some(revision)) => {
+                self.history.mark_saved(revision);
+                self.is_new = false;
+                self.recovery_on_disk = false;
+                self.recovery_revision = None;
+                fx.push(Effect::RemoveRecovery {
+                    path: recovery::path_for(&self.path),
+                });
+                self.info(match outcome {
+                    SaveOutcome::Written => format!("wrote {}", self.file_name()),
+                    SaveOutcome::Unchanged => format!("{} is up to date", self.file_name()),
+                });
+                if self.quit_after_save {
+                    fx.push(Effect::Quit);
+                }
+            }
+            (Ok(_), None) => self.info(format!("wrote a copy to {}", path.display())),
+            (Err(e), _) => {
+                self.quit_after_save = false;
+                self.error(format!("could not write {}: {e}", path.display()));
+            }
+        }
+    }
+
+    fn quit(&mut self, force: bool, fx: &mut Vec<Effect>) {
+        if force || !self.history.is_modified() {
+            fx.push(Effect::RemoveRecovery {
+                path: recovery::path_for(&self.path),
+            });
+            fx.push(Effect::Quit);
+            return;
+        }
+        self.mode = Mode::Prompt(Prompt {
+            title: "Unsaved changes".into(),
+            text: format!("{} has changes that are not saved.", self.file_name()),
+            choices: vec![
+                Choice {
+                    key: 's',
+                    label: "save and quit".into(),
+                    action: PromptAction::SaveAndQuit,
+                },
+                Choice {
+                    key: 'd',
+                    label: "discard and quit".into(),
+                    action: PromptAction::Quit,
+                },
+                Choice {
+                    key: 'c',
+                    label: "cancel".into(),
+                    action: PromptAction::Cancel,
+                },
+            ],
+        });
+    }
+
+    /// On every tick: write the recovery file once the design has sat
+    /// modified for [`RECOVERY_IDLE`], remove it once nothing is unsaved.
+    fn idle(&mut self, fx: &mut Vec<Effect>) {
+        if self.pending_recovery.is_some() {
+            return; // the user has not decided about the one on disk yet
+        }
+        let path = recovery::path_for(&self.path);
+        if self.history.is_modified() {
+            let revision = self.history.revision();
+            let quiet = self
+                .last_edit
+                .is_none_or(|t| self.now.saturating_duration_since(t) >= RECOVERY_IDLE);
+            if quiet && self.recovery_revision != Some(revision) {
+                fx.push(Effect::WriteRecovery {
+                    path,
+                    text: crate::file::to_text(&self.design),
+                });
+                self.recovery_revision = Some(revision);
+                self.recovery_on_disk = true;
+            }
+        } else if self.recovery_on_disk {
+            fx.push(Effect::RemoveRecovery { path });
+            self.recovery_on_disk = false;
+            self.recovery_revision = None;
+        }
+    }
+
+    // ---- Selection and scrolling -------------------------------------------
+
+    /// Recomputes the visible entities and keeps the selection on the same
+    /// entity when it is still there.
+    fn refilter(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let graph = self.design.graph();
+        self.visible = self
+            .design
+            .node_order()
+            .iter()
+            .copied()
+            .filter(|&n| needle.is_empty() || graph[n].name.to_lowercase().contains(&needle))
+            .collect();
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|id| self.design.node(id))
+            .and_then(|node| self.visible.iter().position(|&n| n == node))
+            .unwrap_or(self.entity_cursor);
+        self.select_row(at);
+        self.order_findings();
+        if let Some(entity) = self.selected_entity() {
+            self.field_cursor = self.field_cursor.min(entity.fields.len().saturating_sub(1));
+        }
+        self.finding_cursor = self
+            .finding_cursor
+            .min(self.finding_order.len().saturating_sub(1));
+        self.scroll();
+    }
+
+    /// Puts the entity cursor on a row of the list.
+    fn select_row(&mut self, row: usize) {
+        self.entity_cursor = row.min(self.visible.len().saturating_sub(1));
+        let id = self
+            .visible
+            .get(self.entity_cursor)
+            .map(|&n| self.design.graph()[n].id.clone());
+        if id != self.selected {
+            self.selected = id;
+            self.field_cursor = 0;
+            self.finding_cursor = 0;
+            self.order_findings();
+        }
+        self.scroll();
+    }
+
+    fn order_findings(&mut self) {
+        let selected = self.selected.as_ref();
+        let mine = |f: &Finding| f.location.entity().is_some() && f.location.entity() == selected;
+        let indexed = || self.findings.iter().enumerate();
+        self.finding_order = indexed()
+            .filter(|(_, f)| f.allowed.is_none() && mine(f))
+            .chain(indexed().filter(|(_, f)| f.allowed.is_none() && !mine(f)))
+            .chain(indexed().filter(|(_, f)| f.allowed.is_some()))
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    /// Selects an entity by name (and one of its fields), clearing the
+    /// filter if it hides it.
+    fn show(&mut self, entity: &str, field: Option<&str>) {
+        let Some(id) = self.design.entity_named(entity).map(|e| e.id.clone()) else {
+            return;
+        };
+        self.select_entity(&id);
+        if let Some(position) = field.and_then(|f| {
+            self.selected_entity()
+                .and_then(|e| e.fields.iter().position(|x| x.name == f))
+        }) {
+            self.field_cursor = position;
+        }
+    }
+
+    fn select_entity(&mut self, id: &EntityId) {
+        let Some(node) = self.design.node(id) else {
+            return;
+        };
+        if !self.visible.contains(&node) {
+            self.filter.clear();
+            self.refilter();
+        }
+        if let Some(row) = self.visible.iter().position(|&n| n == node) {
+            self.select_row(row);
+        }
+    }
+
+    fn jump(&mut self) {
+        let Some(location) = self.selected_finding().map(|f| f.location.clone()) else {
+            return;
+        };
+        let Some(entity) = location.entity() else {
+            self.info("this finding is about the design as a whole".into());
+            return;
+        };
+        self.select_entity(entity);
+        if let Location::Field(_, field) = &location
+            && let Some(at) = self.selected_entity().and_then(|e| e.field_position(field))
+        {
+            self.field_cursor = at;
+        }
+        self.focus = Pane::Fields;
+    }
+
+    fn move_cursor(&mut self, delta: isize) {
+        let step = |at: usize, len: usize| -> usize {
+            let target = at as isize + delta;
+            target.clamp(0, len.saturating_sub(1) as isize) as usize
+        };
+        match self.focus {
+            Pane::Entities => self.select_row(step(self.entity_cursor, self.visible.len())),
+            Pane::Fields => {
+                let len = self.selected_entity().map_or(0, |e| e.fields.len());
+                self.field_cursor = step(self.field_cursor, len);
+            }
+            Pane::Findings => {
+                self.finding_cursor = step(self.finding_cursor, self.finding_order.len());
+                self.scroll();
+            }
+        }
+    }
+
+    /// Rows in a page of the focused pane.
+    fn page(&self) -> usize {
+        let layout = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
+        let rect = match self.focus {
+            Pane::Entities => layout.entities,
+            Pane::Fields => layout.detail,
+            Pane::Findings => layout.findings,
+        };
+        (rect.height.saturating_sub(3) as usize).max(1)
+    }
+
+    /// Keeps the cursors of the scrolling lists in view.
+    fn scroll(&mut self) {
+        let layout = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
+        let rows = |r: Rect| r.height.saturating_sub(2) as usize;
+        self.entity_offset = follow(
+            self.entity_offset,
+            self.entity_cursor,
+            rows(layout.entities),
+        );
+        self.finding_offset = follow(
+            self.finding_offset,
+            self.finding_cursor,
+            rows(layout.findings),
+        );
+    }
+
+    fn info(&mut self, text: String) {
+        self.message = Some(Message {
+            text,
+            kind: MessageKind::Info,
+        });
+    }
+
+    fn error(&mut self, text: String) {
+        self.message = Some(Message {
+            text,
+            kind: MessageKind::Error,
+        });
+    }
+}
+
+/// The first row to show so that `cursor` is among `rows` rows shown,
+/// moving as little as possible from `offset`.
+fn follow(offset: usize, cursor: usize, rows: usize) -> usize {
+    if rows == 0 || cursor < offset {
+        cursor
+    } else if cursor >= offset + rows {
+        cursor + 1 - rows
+    } else {
+        offset
+    }
+}
+
+/// Tab on the command line: complete the word at the end, to the longest
+/// common prefix of what fits; when that adds nothing, cycle through the
+/// candidates.
+fn complete(input: &mut LineInput, design: &Design) {
+    input.cursor = input.text.len();
+    if let Some((start, at)) = input.cycle {
+        let next = (at + 1) % input.candidates.len();
+        let candidate = input.candidates[next].clone();
+        input.replace_from(start, &candidate);
+        input.cycle = Some((start, next));
+        return;
+    }
+    let completion = command::complete(&input.text, design);
+    let start = completion.start;
+    let typed = input.text.len() - start;
+    let mut candidates = completion.candidates;
+    match candidates.len() {
+        0 => {}
+        1 => {
+            let mut only = candidates.remove(0);
+            if !only.ends_with(['.', '(']) {
+                only.push(' ');
+            }
+            input.replace_from(start, &only);
+        }
+        _ => {
+            let prefix = common_prefix(&candidates);
+            if prefix.len() > typed {
+                input.replace_from(start, &prefix);
+            } else {
+                let first = candidates[0].clone();
+                input.replace_from(start, &first);
+                input.cycle = Some((start, 0));
+            }
+            input.candidates = candidates;
+        }
+    }
+}
+
+fn common_prefix(words: &[String]) -> String {
+    let first = &words[0];
+    let mut len = first.len();
+    for w in &words[1..] {
+        len = first
+            .char_indices()
+            .zip(w.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
+            .min(len);
+    }
+    first[..len].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follow_moves_the_window_as_little_as_it_can() {
+        assert_eq!(follow(0, 3, 10), 0);
+        assert_eq!(follow(0, 12, 10), 3);
+        assert_eq!(follow(5, 2, 10), 2);
+        assert_eq!(follow(5, 9, 10), 5);
+    }
+
+    #[test]
+    fn common_prefixes() {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(common_prefix(&w(&["orders", "order_lines"])), "order");
+        assert_eq!(common_prefix(&w(&["a", "b"])), "");
+        assert_eq!(common_prefix(&w(&["same", "same"])), "same");
+    }
+}

@@ -1,0 +1,200 @@
+//! The terminal designer, in the Elm architecture: [`App`] is the state,
+//! [`App::update`] turns a [`Msg`] into a new state and a list of
+//! [`Effect`]s, [`view::draw`] paints the state and changes nothing. This
+//! module is the runner around them: it owns the terminal and the disk,
+//! turns terminal events into messages and carries out the effects.
+
+mod app;
+pub mod keymap;
+mod msg;
+pub mod recovery;
+pub mod theme;
+pub mod view;
+
+use std::collections::VecDeque;
+use std::io::{self, Stdout};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+
+pub use app::{
+    App, Choice, LineInput, Message, MessageKind, Mode, Opened, Pane, Prompt, PromptAction,
+    RECOVERY_IDLE,
+};
+pub use msg::{Effect, Msg};
+
+use crate::core::model::Design;
+
+/// How often the clock ticks while no key is pressed.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Opens a design file for editing: loads it, or starts an empty design
+/// named after it when it does not exist, and looks for a recovery file.
+pub fn open(path: &Path) -> Result<Opened, String> {
+    let (design, is_new) = if path.exists() {
+        (crate::file::load(path).map_err(|e| e.to_string())?, false)
+    } else {
+        let name = path
+            .file_stem()
+            .map_or("design".into(), |s| s.to_string_lossy().into_owned());
+        (Design::new(name), true)
+    };
+    let mut opened = Opened::new(path, design);
+    opened.is_new = is_new;
+    match recovery::find(path) {
+        recovery::Found::None | recovery::Found::Older(_) => {}
+        // Nothing to offer when it holds what the file holds.
+        recovery::Found::Newer(design) if *design == opened.design => {
+            let _ = recovery::remove(&recovery::path_for(path));
+        }
+        recovery::Found::Newer(design) => opened.recovery = Some(*design),
+        recovery::Found::Unreadable(at, e) => {
+            opened.note = Some(format!(
+                "the recovery file {} could not be read ({e}); it is left as it is",
+                at.display()
+            ));
+        }
+    }
+    Ok(opened)
+}
+
+/// Runs the designer until the user quits. On a panic the terminal is
+/// restored first, unsaved work goes to the recovery file and the panic
+/// goes on with where the file is said on stderr.
+pub fn run(opened: Opened) -> io::Result<()> {
+    let mut app = App::new(opened).with_theme(theme::Theme::from_env());
+    install_panic_hook();
+    let mut terminal = enter()?;
+    let size = terminal.size()?;
+    app.update(Msg::Resize(size.width, size.height));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| event_loop(&mut terminal, &mut app)));
+    leave();
+    match outcome {
+        Ok(result) => result,
+        Err(panic) => {
+            if app.is_modified() {
+                let path = recovery::path_for(app.path());
+                let text = crate::file::to_text(app.design());
+                match recovery::write(&path, &text) {
+                    Ok(()) => eprintln!(
+                        "plinth: your unsaved changes are in {}; `plinth edit {}` offers them",
+                        path.display(),
+                        app.path().display()
+                    ),
+                    Err(e) => eprintln!("plinth: could not write {}: {e}", path.display()),
+                }
+            }
+            panic::resume_unwind(panic)
+        }
+    }
+}
+
+fn enter() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+    enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableBracketedPaste) {
+        leave();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(stdout))
+}
+
+/// Puts the terminal back as it was; safe to call more than once.
+fn leave() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+/// Restores the terminal before the panic message is printed, so it is
+/// readable and the shell is usable afterwards.
+fn install_panic_hook() {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        leave();
+        previous(info);
+    }));
+}
+
+fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> io::Result<()> {
+    loop {
+        terminal.draw(|frame| view::draw(app, frame))?;
+        let mut messages = vec![Msg::Tick(Instant::now())];
+        if event::poll(TICK)? {
+            // Take everything already waiting (a paste, fast typing)
+            // before drawing again.
+            loop {
+                if let Some(msg) = message(event::read()?) {
+                    messages.push(msg);
+                }
+                if messages.len() > 256 || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        for msg in messages {
+            if dispatch(app, msg) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn message(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        _ => None,
+    }
+}
+
+/// Feeds one message to the app and carries out its effects, feeding
+/// their outcomes back. Returns whether the app asked to quit.
+fn dispatch(app: &mut App, msg: Msg) -> bool {
+    let mut queue = VecDeque::from([msg]);
+    let mut quit = false;
+    while let Some(msg) = queue.pop_front() {
+        for effect in app.update(msg) {
+            match effect {
+                Effect::Save {
+                    path,
+                    text,
+                    revision,
+                } => {
+                    let result =
+                        crate::file::write_atomically(&path, &text).map_err(|e| e.to_string());
+                    queue.push_back(Msg::Saved {
+                        path,
+                        revision,
+                        result,
+                    });
+                }
+                Effect::WriteRecovery { path, text } => {
+                    if let Err(e) = recovery::write(&path, &text) {
+                        queue.push_back(Msg::RecoveryFailed(e.to_string()));
+                    }
+                }
+                Effect::RemoveRecovery { path } => {
+                    let _ = recovery::remove(&path);
+                }
+                Effect::Quit => quit = true,
+            }
+        }
+    }
+    quit
+}

@@ -1,0 +1,406 @@
+//! The designer's behaviour, driven through `App::update` as the runner
+//! would drive it, with no terminal: keys, commands, undo, fixes, saving
+//! and quitting.
+
+use std::path::{Path, PathBuf};
+
+use plinth::core::check::Rule;
+use plinth::core::ids::IdGen;
+use plinth::file::SaveOutcome;
+use plinth::tui::{App, Effect, MessageKind, Mode, Msg, Opened, Pane, PromptAction};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn design_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("designs")
+        .join(name)
+}
+
+fn open(name: &str) -> App {
+    let path = design_path(name);
+    let design = plinth::file::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    App::with_ids(Opened::new(path, design), IdGen::seeded(1))
+}
+
+fn empty() -> App {
+    let design = plinth::core::model::Design::new("scratch");
+    let mut opened = Opened::new("/nowhere/scratch.ron", design);
+    opened.is_new = true;
+    App::with_ids(opened, IdGen::seeded(2))
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+fn keys(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(press(app, KeyCode::Char(c)));
+    }
+    effects
+}
+
+/// Types a command line after `:` and presses Enter.
+fn command(app: &mut App, line: &str) -> Vec<Effect> {
+    keys(app, ":");
+    keys(app, line);
+    press(app, KeyCode::Enter)
+}
+
+fn message(app: &App) -> String {
+    app.message().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+fn has_rule(app: &App, rule: Rule) -> bool {
+    app.findings().iter().any(|f| f.rule == rule)
+}
+
+#[test]
+fn the_issue_walkthrough_by_keys() {
+    let mut app = empty();
+    for line in [
+        "entity add customers",
+        "field add customers.email varchar(255) not null",
+        "entity add orders",
+        "rel add orders.customer_id -> customers on delete cascade",
+        "field add orders.phone1 text",
+        "field add orders.phone2 text",
+    ] {
+        command(&mut app, line);
+        assert_ne!(
+            app.message().map(|m| m.kind),
+            Some(MessageKind::Error),
+            "{line}: {}",
+            message(&app)
+        );
+    }
+    assert!(app.is_modified());
+    assert!(has_rule(&app, Rule::RepeatingGroup));
+    assert!(has_rule(&app, Rule::UniqueNaturalKey));
+    assert_eq!(app.selected_entity().unwrap().name, "orders");
+
+    keys(&mut app, "u");
+    assert_eq!(message(&app), "undid add field");
+    assert!(!has_rule(&app, Rule::RepeatingGroup));
+    ctrl(&mut app, 'r');
+    assert!(has_rule(&app, Rule::RepeatingGroup));
+    ctrl(&mut app, 'z');
+    assert!(!has_rule(&app, Rule::RepeatingGroup));
+    ctrl(&mut app, 'y');
+    assert!(has_rule(&app, Rule::RepeatingGroup));
+    command(&mut app, "undo");
+    command(&mut app, "redo");
+    command(&mut app, "undo");
+    assert!(!has_rule(&app, Rule::RepeatingGroup));
+
+    let effects = command(&mut app, "wq");
+    let [
+        Effect::Save {
+            path,
+            text,
+            revision: Some(revision),
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(text, &plinth::file::to_text(app.design()));
+    let done = app.update(Msg::Saved {
+        path: path.clone(),
+        revision: Some(*revision),
+        result: Ok(SaveOutcome::Written),
+    });
+    assert!(done.contains(&Effect::Quit), "{done:?}");
+    assert!(!app.is_modified());
+}
+
+#[test]
+fn a_command_error_changes_nothing_and_says_why() {
+    let mut app = open("shop.ron");
+    let before = app.design().clone();
+    command(&mut app, "entity drop custmers");
+    assert_eq!(
+        app.message().unwrap().kind,
+        MessageKind::Error,
+        "{}",
+        message(&app)
+    );
+    assert_eq!(
+        message(&app),
+        "no entity named `custmers`; did you mean `customers`?"
+    );
+    assert_eq!(app.design(), &before);
+    assert!(!app.is_modified());
+    assert_eq!(app.mode(), &Mode::Normal);
+    // The next key clears the message.
+    keys(&mut app, "j");
+    assert!(app.message().is_none());
+}
+
+#[test]
+fn command_history_and_completion() {
+    let mut app = open("shop.ron");
+    command(&mut app, "field add customers.nickname text");
+    command(&mut app, "field add customers.motto text");
+    keys(&mut app, ":");
+    press(&mut app, KeyCode::Up);
+    let Mode::Command(input) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(input.text, "field add customers.motto text");
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    let Mode::Command(input) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(input.text, "", "back to what was typed");
+
+    keys(&mut app, "entity drop cust");
+    press(&mut app, KeyCode::Tab);
+    let Mode::Command(input) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(input.text, "entity drop customers ");
+
+    ctrl(&mut app, 'u');
+    keys(&mut app, "field drop customers.n");
+    press(&mut app, KeyCode::Tab);
+    let Mode::Command(input) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(input.text, "field drop customers.nickname ");
+
+    // Several candidates: the common prefix, then Tab cycles.
+    ctrl(&mut app, 'u');
+    keys(&mut app, "entity drop p");
+    press(&mut app, KeyCode::Tab);
+    let Mode::Command(input) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(input.candidates, ["products", "product_images", "payments"]);
+    assert_eq!(input.text, "entity drop products");
+    press(&mut app, KeyCode::Tab);
+    let Mode::Command(input) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(input.text, "entity drop product_images");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), &Mode::Normal);
+}
+
+#[test]
+fn applying_a_fix_is_one_undoable_step() {
+    let mut app = open("legacy.ron");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus(), Pane::Findings);
+    // Walk to the first finding with a fix.
+    while app.selected_finding().unwrap().fix.is_none() {
+        keys(&mut app, "j");
+    }
+    let target = app.selected_finding().unwrap().clone();
+    keys(&mut app, "f");
+    assert!(app.is_modified());
+    assert!(
+        message(&app).starts_with(&format!("fixed {}", target.rule)),
+        "{}",
+        message(&app)
+    );
+    let same = |a: &App| {
+        a.findings()
+            .iter()
+            .any(|f| f.rule == target.rule && f.location == target.location)
+    };
+    assert!(!same(&app));
+    keys(&mut app, "u");
+    assert!(same(&app));
+    assert!(!app.is_modified());
+}
+
+#[test]
+fn enter_on_a_finding_jumps_to_its_entity_and_field() {
+    let mut app = open("legacy.ron");
+    assert_eq!(app.selected_entity().unwrap().name, "customer");
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.focus(), Pane::Findings);
+    // The selected entity's findings come first; go past them.
+    let customer = app.selected_entity().unwrap().id.clone();
+    while app.selected_finding().unwrap().location.entity() == Some(&customer) {
+        keys(&mut app, "j");
+    }
+    let finding = app.selected_finding().unwrap().clone();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus(), Pane::Fields);
+    assert_eq!(
+        Some(&app.selected_entity().unwrap().id),
+        finding.location.entity()
+    );
+    // Now that entity's findings lead the panel.
+    assert_eq!(
+        app.findings()
+            .iter()
+            .position(|f| f == app.selected_finding().unwrap()),
+        app.findings()
+            .iter()
+            .position(|f| f.location.entity() == finding.location.entity())
+    );
+}
+
+#[test]
+fn the_filter_narrows_the_list_and_esc_clears_it() {
+    let mut app = open("shop.ron");
+    keys(&mut app, "/ord");
+    assert_eq!(app.selected_entity().unwrap().name, "orders");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "j");
+    assert_eq!(app.selected_entity().unwrap().name, "order_items");
+    keys(&mut app, "j");
+    assert_eq!(
+        app.selected_entity().unwrap().name,
+        "order_items",
+        "only two entities match"
+    );
+    keys(&mut app, "/");
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "j");
+    assert_eq!(app.selected_entity().unwrap().name, "payments");
+    keys(&mut app, "G");
+    assert_eq!(app.selected_entity().unwrap().name, "reviews");
+    keys(&mut app, "g");
+    assert_eq!(app.selected_entity().unwrap().name, "customers");
+}
+
+#[test]
+fn dropping_asks_first() {
+    let mut app = open("shop.ron");
+    keys(&mut app, "d");
+    let Mode::Prompt(prompt) = app.mode() else {
+        panic!("{:?}", app.mode())
+    };
+    assert!(prompt.text.contains("`customers`"), "{}", prompt.text);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.design().entity_named("customers").is_some());
+    keys(&mut app, "dy");
+    assert!(app.design().entity_named("customers").is_none());
+    assert_eq!(app.selected_entity().unwrap().name, "addresses");
+    keys(&mut app, "u");
+    assert!(app.design().entity_named("customers").is_some());
+
+    keys(&mut app, "lj");
+    assert_eq!(app.focus(), Pane::Fields);
+    keys(&mut app, "dy");
+    assert!(
+        app.selected_entity()
+            .unwrap()
+            .field_named("customer_id")
+            .is_none()
+    );
+}
+
+#[test]
+fn quitting_asks_only_when_there_are_unsaved_changes() {
+    let mut app = open("shop.ron");
+    let recover = design_path(".shop.ron.recover");
+    assert_eq!(
+        keys(&mut app, "q"),
+        [
+            Effect::RemoveRecovery {
+                path: recover.clone()
+            },
+            Effect::Quit
+        ]
+    );
+
+    command(&mut app, "entity add notes");
+    assert!(keys(&mut app, "q").is_empty());
+    let Mode::Prompt(prompt) = app.mode() else {
+        panic!()
+    };
+    assert_eq!(prompt.choices[1].action, PromptAction::Quit);
+    assert!(keys(&mut app, "c").is_empty());
+    assert_eq!(app.mode(), &Mode::Normal);
+    assert!(command(&mut app, "q").is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        command(&mut app, "q!"),
+        [Effect::RemoveRecovery { path: recover }, Effect::Quit]
+    );
+    keys(&mut app, "q");
+    let effects = keys(&mut app, "s");
+    assert!(matches!(effects.as_slice(), [Effect::Save { .. }]));
+}
+
+#[test]
+fn saving_marks_the_design_saved_only_when_the_write_succeeds() {
+    let mut app = open("shop.ron");
+    command(&mut app, "entity add notes");
+    let effects = ctrl(&mut app, 's');
+    let [Effect::Save { path, revision, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path, &design_path("shop.ron"));
+    let failed = app.update(Msg::Saved {
+        path: path.clone(),
+        revision: *revision,
+        result: Err("disk full".into()),
+    });
+    assert!(failed.is_empty());
+    assert!(app.is_modified());
+    assert_eq!(
+        message(&app),
+        format!("could not write {}: disk full", path.display())
+    );
+
+    app.update(Msg::Saved {
+        path: path.clone(),
+        revision: *revision,
+        result: Ok(SaveOutcome::Written),
+    });
+    assert!(!app.is_modified());
+    assert_eq!(message(&app), "wrote shop.ron");
+
+    // A copy elsewhere does not make the design saved.
+    command(&mut app, "entity add more_notes");
+    let effects = command(&mut app, "w /tmp/elsewhere.ron");
+    let [Effect::Save { revision: None, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    app.update(Msg::Saved {
+        path: "/tmp/elsewhere.ron".into(),
+        revision: None,
+        result: Ok(SaveOutcome::Written),
+    });
+    assert!(app.is_modified());
+}
+
+#[test]
+fn new_entities_follow_the_house_style_and_are_selected() {
+    let mut app = empty();
+    command(&mut app, "entity add customers");
+    let e = app.selected_entity().unwrap();
+    assert_eq!(e.name, "customers");
+    let names: Vec<&str> = e.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["id", "created_at", "updated_at"]);
+    assert_eq!(message(&app), ":entity add customers");
+}
+
+#[test]
+fn a_large_design_opens_and_edits() {
+    let design = plinth::core::synthetic::design(2000, 3);
+    let mut app = App::with_ids(Opened::new("big.ron", design), IdGen::seeded(4));
+    app.update(Msg::Resize(120, 40));
+    keys(&mut app, "G");
+    assert_eq!(app.selected_entity().unwrap().name, "table_01999s");
+    command(&mut app, "field add table_01999s.note text");
+    assert_eq!(app.selected_entity().unwrap().name, "table_01999s");
+    assert!(app.is_modified());
+}

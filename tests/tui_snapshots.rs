@@ -1,0 +1,120 @@
+//! Screens of the designer on the shipped designs, drawn into ratatui's
+//! `TestBackend` and compared with insta snapshots. The app is driven
+//! through `App::update`, never a real terminal.
+
+use std::path::Path;
+
+use insta::assert_snapshot;
+use plinth::core::ids::IdGen;
+use plinth::tui::{App, Msg, Opened, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The app on a shipped design, sized for a `width` × `height` screen.
+fn open(name: &str, width: u16, height: u16) -> App {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("designs")
+        .join(name);
+    let design = plinth::file::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut app = App::with_ids(Opened::new(path, design), IdGen::seeded(1));
+    app.update(Msg::Resize(width, height));
+    app
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(app, frame)).unwrap();
+    terminal
+}
+
+#[test]
+fn main_screen_shop_80x24() {
+    let app = open("shop.ron", 80, 24);
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn main_screen_shop_120x40() {
+    let mut app = open("shop.ron", 120, 40);
+    keys(&mut app, "jjjjjjjj");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "jj");
+    assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut app = open("shop.ron", 80, 24);
+    keys(&mut app, "?");
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn help_overlay_scrolled_to_the_commands() {
+    let mut app = open("shop.ron", 120, 40);
+    keys(&mut app, "?");
+    for _ in 0..200 {
+        keys(&mut app, "j");
+    }
+    assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn findings_panel_legacy_80x24() {
+    let mut app = open("legacy.ron", 80, 24);
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "j");
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn findings_panel_legacy_120x40() {
+    let mut app = open("legacy.ron", 120, 40);
+    keys(&mut app, "jj");
+    press(&mut app, KeyCode::BackTab);
+    assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn command_line_error_80x24() {
+    let mut app = open("shop.ron", 80, 24);
+    keys(&mut app, ":field add custmers.nickname text");
+    press(&mut app, KeyCode::Enter);
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn command_line_typing_with_completions_80x24() {
+    let mut app = open("shop.ron", 80, 24);
+    keys(&mut app, ":rel add reviews.order_id -> or");
+    press(&mut app, KeyCode::Tab);
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn unsaved_marker_and_quit_prompt_80x24() {
+    let mut app = open("shop.ron", 80, 24);
+    keys(&mut app, ":entity add wishlists");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "q");
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn a_new_empty_design_80x24() {
+    let mut opened = Opened::new("/tmp/plan.ron", plinth::core::model::Design::new("plan"));
+    opened.is_new = true;
+    let app = App::with_ids(opened, IdGen::seeded(1));
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
