@@ -6,6 +6,7 @@
 
 mod check;
 mod ddl;
+mod diff;
 mod edit;
 mod fmt;
 mod new;
@@ -41,6 +42,8 @@ enum Command {
     New(new::Args),
     /// Print the PostgreSQL DDL that creates a design.
     Ddl(ddl::Args),
+    /// Compare two designs: the migration plan, its safety findings, its SQL.
+    Diff(diff::Args),
     /// Rewrite design files in canonical form, or check that they are.
     Fmt(fmt::Args),
     /// Print a summary of a design: entities, keys and relationships.
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::Edit(args)), _) => edit::run(args),
         (Some(Command::New(args)), _) => new::run(args),
         (Some(Command::Ddl(args)), _) => ddl::run(args),
+        (Some(Command::Diff(args)), _) => diff::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),
         (Some(Command::Show(args)), _) => show::run(args),
         (Some(Command::Check(args)), _) => check::run(args),

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod command;
+pub mod diff;
 pub mod edit;
 pub mod history;
 pub mod ids;

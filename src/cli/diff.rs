@@ -1,0 +1,104 @@
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use super::Failure;
+use crate::core::diff::{Plan, PlanOptions, migration};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The design the database has now.
+    old: PathBuf,
+    /// The design to migrate it to.
+    new: PathBuf,
+    /// Print the up script (PostgreSQL) instead of the plan in words.
+    #[arg(long)]
+    sql: bool,
+    /// Print the down script, which takes the database back to OLD.
+    #[arg(long)]
+    down: bool,
+    /// Accept a plan that drops entities or fields (and their data).
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY; the
+    /// script then runs without a transaction.
+    #[arg(long)]
+    concurrently: bool,
+    /// Add foreign keys to existing tables NOT VALID and validate them
+    /// after the commit.
+    #[arg(long)]
+    not_valid: bool,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let old = super::load(&args.old)?;
+    let new = super::load(&args.new)?;
+    let options = PlanOptions {
+        allow_destructive: args.allow_destructive,
+        concurrently: args.concurrently,
+        not_valid: args.not_valid,
+    };
+    let m = migration(&old, &new, options);
+    let (from, to) = (args.old.display(), args.new.display());
+    if !args.sql && !args.down {
+        print!("{}", words(&m.up, &format!("{from} -> {to}")));
+    }
+    if let Some(refusal) = m.up.refusal() {
+        return Err(Failure::found(refusal));
+    }
+    if args.sql {
+        print!("{}", m.up.script(&format!("Up: {from} -> {to}")));
+    }
+    if args.down {
+        if args.sql {
+            println!();
+        }
+        print!("{}", m.down.script(&format!("Down: {to} -> {from}")));
+    }
+    Ok(())
+}
+
+/// The plan in plain words: what changes, the statements in order, and
+/// the safety findings with their hints.
+fn words(plan: &Plan, title: &str) -> String {
+    let mut out = format!("Migration {title}\n");
+    if plan.is_empty() {
+        out.push_str("No changes: both designs describe the same schema.\n");
+        return out;
+    }
+    let statements = match plan.len() {
+        1 => "1 statement".to_owned(),
+        n => format!("{n} statements"),
+    };
+    let how = if plan.transactional() {
+        "in one transaction"
+    } else {
+        "without a transaction"
+    };
+    let _ = writeln!(
+        out,
+        "{statements} {how}; --sql prints the script, --down the one that undoes it.\n"
+    );
+    out.push_str("Changes:\n");
+    for change in &plan.changes {
+        let _ = writeln!(out, "  - {change}");
+    }
+    out.push_str("\nSteps:\n");
+    let width = plan.len().to_string().len();
+    for (i, step) in plan.steps().enumerate() {
+        let _ = writeln!(out, "  {:>width$}. {}", i + 1, step.describe());
+    }
+    if !plan.findings.is_empty() {
+        out.push_str("\nSafety:\n");
+        for f in &plan.findings {
+            let _ = writeln!(
+                out,
+                "  {:<7}  {}: {}\n           hint: {}",
+                f.severity.as_str(),
+                f.rule,
+                f.message,
+                f.hint
+            );
+        }
+    }
+    out
+}

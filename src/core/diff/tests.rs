@@ -1,0 +1,744 @@
+//! Diff matching, plan order and safety findings on the shipped shop design.
+//! The real-server proof (migrated catalog = fresh catalog) is in
+//! `tests/diff_postgres.rs`.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::core::edit::Edit;
+use crate::core::ids::IdGen;
+use crate::core::model::{
+    Check, DefaultValue, Design, Entity, EnumType, Field, Index, IndexMethod, PrimaryKey,
+    ReferentialAction, Relationship, RelationshipKind, SqlType,
+};
+use crate::core::testing::Gen;
+
+fn shop() -> Design {
+    crate::file::parse(
+        include_str!("../../../designs/shop.ron"),
+        &mut IdGen::seeded(1),
+    )
+    .expect("shop.ron loads")
+}
+
+/// The design after the edits, each of which must apply.
+fn edited(design: &Design, edits: impl IntoIterator<Item = Edit>) -> Design {
+    let mut d = design.clone();
+    for edit in edits {
+        edit.apply(&mut d)
+            .unwrap_or_else(|e| panic!("{edit:?} applies: {e}"));
+    }
+    d
+}
+
+fn entity(d: &Design, name: &str) -> crate::core::ids::EntityId {
+    d.entity_named(name).expect(name).id.clone()
+}
+
+fn field(
+    d: &Design,
+    table: &str,
+    name: &str,
+) -> (crate::core::ids::EntityId, crate::core::ids::FieldId) {
+    let e = d.entity_named(table).expect(table);
+    (e.id.clone(), e.field_named(name).expect(name).id.clone())
+}
+
+fn sql(plan: &Plan) -> Vec<String> {
+    plan.steps().map(|s| s.to_string()).collect()
+}
+
+/// Where the statement containing `needle` is; panics with the script
+/// when there is none.
+fn at(statements: &[String], needle: &str) -> usize {
+    statements
+        .iter()
+        .position(|s| s.contains(needle))
+        .unwrap_or_else(|| panic!("no statement with `{needle}` in\n{}", statements.join("\n")))
+}
+
+fn rules(plan: &Plan) -> Vec<Safety> {
+    plan.findings.iter().map(|f| f.rule).collect()
+}
+
+fn rename_entity(d: &Design, from: &str, to: &str) -> Edit {
+    Edit::RenameEntity {
+        id: entity(d, from),
+        name: to.into(),
+    }
+}
+
+#[test]
+fn identical_designs_need_nothing() {
+    let d = shop();
+    assert_eq!(diff(&d, &d), vec![]);
+    let p = plan(&d, &d, PlanOptions::default());
+    assert!(p.is_empty() && p.findings.is_empty());
+    assert!(p.script("up").contains("Nothing to do"));
+}
+
+#[test]
+fn a_renamed_entity_is_a_rename_and_its_derived_names_follow() {
+    let old = shop();
+    let new = edited(&old, [rename_entity(&old, "customers", "clients")]);
+    let changes = diff(&old, &new);
+    assert!(
+        matches!(&changes[0], Change::RenameEntity { from, to, .. } if from == "customers" && to == "clients")
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c, Change::DropEntity { .. } | Change::AddEntity { .. }))
+    );
+    let names: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
+    assert!(
+        names
+            .contains(&"rename primary key `customers_pkey` on `clients` to `clients_pkey`".into()),
+        "{names:#?}"
+    );
+    assert!(
+        names.contains(
+            &"rename unique `customers_email_key` on `clients` to `clients_email_key`".into()
+        ),
+        "{names:#?}"
+    );
+
+    let up = plan(&old, &new, PlanOptions::default());
+    let s = sql(&up);
+    assert_eq!(
+        s,
+        [
+            "ALTER TABLE customers RENAME TO clients;",
+            "ALTER TABLE clients RENAME CONSTRAINT customers_pkey TO clients_pkey;",
+            "ALTER TABLE clients RENAME CONSTRAINT customers_email_key TO clients_email_key;",
+        ]
+    );
+    assert_eq!(rules(&up), [Safety::RenameBreaksCode]);
+    assert!(up.refusal().is_none());
+    let down = plan(&new, &old, PlanOptions::default());
+    assert_eq!(sql(&down)[0], "ALTER TABLE clients RENAME TO customers;");
+}
+
+#[test]
+fn same_name_with_a_new_id_is_a_drop_and_an_add() {
+    let old = shop();
+    let reviews = old.entity_named("reviews").unwrap().clone();
+    let mut again = reviews.clone();
+    again.id = "efresh1".into();
+    let new = edited(
+        &old,
+        [
+            Edit::RemoveEntity {
+                id: reviews.id.clone(),
+            },
+            Edit::AddEntity {
+                entity: Box::new(again),
+                at: 99,
+            },
+        ],
+    );
+    let changes = diff(&old, &new);
+    assert!(changes.contains(&Change::DropEntity {
+        id: reviews.id.clone(),
+        name: "reviews".into()
+    }));
+    assert!(changes.contains(&Change::AddEntity {
+        id: "efresh1".into(),
+        name: "reviews".into()
+    }));
+    let up = plan(&old, &new, PlanOptions::default());
+    let s = sql(&up);
+    assert!(at(&s, "DROP TABLE reviews") < at(&s, "CREATE TABLE reviews"));
+    assert!(up.refusal().is_some());
+}
+
+#[test]
+fn a_renamed_field_is_a_rename_and_renames_the_keys_named_after_it() {
+    let old = shop();
+    let (e, f) = field(&old, "customers", "email");
+    let new = edited(
+        &old,
+        [Edit::RenameField {
+            entity: e.clone(),
+            field: f.clone(),
+            name: "email_address".into(),
+        }],
+    );
+    let changes = diff(&old, &new);
+    assert!(
+        matches!(&changes[0], Change::RenameField { from, at } if from == "email" && at.column == "email_address")
+    );
+    assert_eq!(changes.len(), 2, "{changes:#?}");
+    assert_eq!(
+        sql(&plan(&old, &new, PlanOptions::default())),
+        [
+            "ALTER TABLE customers RENAME CONSTRAINT customers_email_key TO customers_email_address_key;",
+            "ALTER TABLE customers RENAME COLUMN email TO email_address;",
+        ]
+    );
+}
+
+#[test]
+fn swapped_names_go_through_a_temporary_name() {
+    let old = shop();
+    let new = edited(
+        &old,
+        [
+            rename_entity(&old, "warehouses", "tmp"),
+            rename_entity(&old, "coupons", "warehouses"),
+            rename_entity(&old, "warehouses", "coupons"),
+        ],
+    );
+    let s = sql(&plan(&old, &new, PlanOptions::default()));
+    assert_eq!(
+        &s[..3],
+        [
+            "ALTER TABLE warehouses RENAME TO warehouses_plinth_tmp;",
+            "ALTER TABLE coupons RENAME TO warehouses;",
+            "ALTER TABLE warehouses_plinth_tmp RENAME TO coupons;",
+        ]
+    );
+}
+
+#[test]
+fn foreign_keys_drop_before_their_targets_and_add_after_them() {
+    let old = shop();
+    let new = edited(
+        &old,
+        [Edit::RemoveEntity {
+            id: entity(&old, "coupons"),
+        }],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    let s = sql(&up);
+    assert!(at(&s, "DROP CONSTRAINT orders_coupon_id_fkey") < at(&s, "DROP TABLE coupons"));
+    assert_eq!(rules(&up), [Safety::DestructiveDrop]);
+    assert!(up.refusal().unwrap().contains("--allow-destructive"));
+    let allowed = plan(
+        &old,
+        &new,
+        PlanOptions {
+            allow_destructive: true,
+            ..PlanOptions::default()
+        },
+    );
+    assert!(allowed.refusal().is_none());
+
+    // Down: the table comes back before the key that points at it.
+    let down = plan(&new, &old, PlanOptions::default());
+    let s = sql(&down);
+    assert!(at(&s, "CREATE TABLE coupons") < at(&s, "ADD CONSTRAINT orders_coupon_id_fkey"));
+    assert!(at(&s, "CREATE TABLE coupons") < at(&s, "COMMENT ON TABLE coupons"));
+    assert_eq!(rules(&down), [Safety::FkValidateSeparately]);
+}
+
+#[test]
+fn new_tables_follow_their_enums_and_dependencies() {
+    let old = shop();
+    let mut ids = IdGen::seeded(9);
+    let kind = EnumType {
+        id: ids.enum_type(),
+        name: "gift_kind".into(),
+        values: vec!["card".into(), "wrap".into()],
+        comment: None,
+    };
+    let mut gifts = Entity::new(ids.entity(), "gifts");
+    let id = Field::new(ids.field(), "id", SqlType::Uuid).not_null();
+    let kind_field = Field::new(ids.field(), "kind", SqlType::Enum("gift_kind".into())).not_null();
+    gifts.primary_key = Some(PrimaryKey {
+        name: None,
+        fields: vec![id.id.clone()],
+    });
+    gifts.fields = vec![id.clone(), kind_field];
+    let order_field = Field::new(ids.field(), "gift_id", SqlType::Uuid);
+    let orders = entity(&old, "orders");
+    let new = edited(
+        &old,
+        [
+            Edit::AddEnum {
+                enum_type: kind,
+                at: 0,
+            },
+            Edit::AddEntity {
+                entity: Box::new(gifts.clone()),
+                at: 0,
+            },
+            Edit::AddField {
+                entity: orders.clone(),
+                field: order_field.clone(),
+                at: 99,
+            },
+            Edit::AddRelationship {
+                relationship: Relationship {
+                    id: ids.relationship(),
+                    name: None,
+                    kind: RelationshipKind::ManyToOne,
+                    from: orders,
+                    fields: vec![order_field.id.clone()],
+                    to: gifts.id.clone(),
+                    references: vec![id.id.clone()],
+                    on_delete: Some(ReferentialAction::SetNull),
+                    on_update: None,
+                    required: false,
+                },
+            },
+        ],
+    );
+    let s = sql(&plan(&old, &new, PlanOptions::default()));
+    assert!(at(&s, "CREATE TYPE gift_kind") < at(&s, "CREATE TABLE gifts"));
+    assert!(at(&s, "ADD COLUMN gift_id") < at(&s, "orders_gift_id_fkey"));
+    assert!(at(&s, "CREATE TABLE gifts") < at(&s, "orders_gift_id_fkey"));
+    let down = sql(&plan(&new, &old, PlanOptions::default()));
+    assert!(at(&down, "DROP CONSTRAINT orders_gift_id_fkey") < at(&down, "DROP TABLE gifts"));
+    assert!(at(&down, "DROP TABLE gifts") < at(&down, "DROP TYPE gift_kind"));
+}
+
+#[test]
+fn retypes_cast_only_where_postgresql_needs_it() {
+    let old = shop();
+    let retype = |d: &Design, t: &str, f: &str, ty: &str| {
+        let (entity, field) = field(d, t, f);
+        Edit::SetFieldType {
+            entity,
+            field,
+            ty: SqlType::parse(ty).unwrap(),
+        }
+    };
+    let new = edited(
+        &old,
+        [
+            retype(&old, "categories", "name", "varchar(200)"),
+            retype(&old, "inventory", "quantity", "bigint"),
+            retype(&old, "payments", "provider", "text"),
+        ],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&up),
+        [
+            "ALTER TABLE categories ALTER COLUMN name TYPE varchar(200);",
+            "ALTER TABLE inventory ALTER COLUMN quantity TYPE bigint;",
+            "ALTER TABLE payments ALTER COLUMN provider TYPE text;",
+        ]
+    );
+    assert_eq!(rules(&up), [Safety::TableRewrite]);
+    assert!(up.findings[0].message.contains("inventory.quantity"));
+
+    let mut ids = IdGen::seeded(5);
+    let token = Field::new(ids.field(), "token", SqlType::Uuid).default_expr("gen_random_uuid()");
+    let with_token = edited(
+        &old,
+        [Edit::AddField {
+            entity: entity(&old, "customers"),
+            field: token,
+            at: 99,
+        }],
+    );
+    let up = plan(&old, &with_token, PlanOptions::default());
+    assert_eq!(rules(&up), [Safety::TableRewrite]);
+    assert!(up.findings[0].message.contains("value computed per row"));
+
+    let new = edited(&old, [retype(&old, "reviews", "title", "integer")]);
+    assert_eq!(
+        sql(&plan(&old, &new, PlanOptions::default())),
+        ["ALTER TABLE reviews ALTER COLUMN title TYPE integer USING title::integer;"]
+    );
+}
+
+#[test]
+fn a_renamed_enum_does_not_retype_its_fields() {
+    let old = shop();
+    let id = old.enum_named("order_status").unwrap().id.clone();
+    let new = edited(
+        &old,
+        [Edit::RenameEnum {
+            id,
+            name: "order_state".into(),
+        }],
+    );
+    assert_eq!(
+        sql(&plan(&old, &new, PlanOptions::default())),
+        ["ALTER TYPE order_status RENAME TO order_state;"]
+    );
+}
+
+#[test]
+fn added_enum_values_keep_their_place() {
+    let old = shop();
+    let id = old.enum_named("order_status").unwrap().id.clone();
+    let values = [
+        "on_hold",
+        "pending",
+        "paid",
+        "packed",
+        "shipped",
+        "delivered",
+        "cancelled",
+        "refunded",
+    ];
+    let new = edited(
+        &old,
+        [Edit::SetEnumValues {
+            id,
+            values: values.map(String::from).to_vec(),
+        }],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&up),
+        [
+            "ALTER TYPE order_status ADD VALUE 'on_hold' BEFORE 'pending';",
+            "ALTER TYPE order_status ADD VALUE 'packed' AFTER 'paid';",
+            "ALTER TYPE order_status ADD VALUE 'refunded';",
+        ]
+    );
+    assert!(up.before.is_empty());
+}
+
+#[test]
+fn an_enum_value_used_by_a_new_default_commits_first() {
+    let old = shop();
+    let id = old.enum_named("order_status").unwrap().id.clone();
+    let (e, f) = field(&old, "orders", "status");
+    let mut values = old.enum_named("order_status").unwrap().values.clone();
+    values.push("draft".into());
+    let new = edited(
+        &old,
+        [
+            Edit::SetEnumValues { id, values },
+            Edit::SetDefault {
+                entity: e,
+                field: f,
+                default: Some(DefaultValue::Text("draft".into())),
+            },
+        ],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(up.before.len(), 1);
+    let script = up.script("up");
+    assert!(
+        script.find("ADD VALUE 'draft'").unwrap() < script.find("BEGIN;").unwrap(),
+        "{script}"
+    );
+}
+
+#[test]
+fn removing_an_enum_value_rebuilds_the_type() {
+    let old = shop();
+    let e = old.enum_named("order_status").unwrap();
+    let values = e
+        .values
+        .iter()
+        .filter(|v| *v != "cancelled")
+        .cloned()
+        .collect();
+    let new = edited(
+        &old,
+        [Edit::SetEnumValues {
+            id: e.id.clone(),
+            values,
+        }],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&up),
+        [
+            "CREATE TYPE order_status_plinth_new AS ENUM ('pending', 'paid', 'shipped', 'delivered');",
+            "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;",
+            "ALTER TABLE orders ALTER COLUMN status TYPE order_status_plinth_new USING status::text::order_status_plinth_new;",
+            "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'pending';",
+            "DROP TYPE order_status;",
+            "ALTER TYPE order_status_plinth_new RENAME TO order_status;",
+            "COMMENT ON TYPE order_status IS 'Where an order is in its life: placed, paid for, handed to a carrier, received, or called off.';",
+        ]
+    );
+    assert_eq!(rules(&up), [Safety::TableRewrite]);
+    assert!(
+        up.findings[0].message.contains("still holds 'cancelled'"),
+        "{:?}",
+        up.findings
+    );
+    // Adding the value back is an ADD VALUE again.
+    let down = sql(&plan(&new, &old, PlanOptions::default()));
+    assert_eq!(down, ["ALTER TYPE order_status ADD VALUE 'cancelled';"]);
+}
+
+#[test]
+fn not_null_is_backfilled_from_a_default_or_reported() {
+    let old = shop();
+    let (e, f) = field(&old, "customers", "phone");
+    let not_null = Edit::SetNotNull {
+        entity: e.clone(),
+        field: f.clone(),
+        not_null: true,
+    };
+    let bare = plan(
+        &old,
+        &edited(&old, [not_null.clone()]),
+        PlanOptions::default(),
+    );
+    assert_eq!(
+        sql(&bare),
+        ["ALTER TABLE customers ALTER COLUMN phone SET NOT NULL;"]
+    );
+    assert_eq!(rules(&bare), [Safety::NotNullWithoutDefault]);
+
+    let with_default = edited(
+        &old,
+        [
+            Edit::SetDefault {
+                entity: e,
+                field: f,
+                default: Some(DefaultValue::Text("unknown".into())),
+            },
+            not_null,
+        ],
+    );
+    let filled = plan(&old, &with_default, PlanOptions::default());
+    assert_eq!(
+        sql(&filled),
+        [
+            "ALTER TABLE customers ALTER COLUMN phone SET DEFAULT 'unknown';",
+            "UPDATE customers SET phone = DEFAULT WHERE phone IS NULL;",
+            "ALTER TABLE customers ALTER COLUMN phone SET NOT NULL;",
+        ]
+    );
+    assert!(filled.findings.is_empty());
+
+    let mut ids = IdGen::seeded(3);
+    let added = Field::new(ids.field(), "loyalty", SqlType::Integer).not_null();
+    let new = edited(
+        &old,
+        [Edit::AddField {
+            entity: entity(&old, "customers"),
+            field: added,
+            at: 99,
+        }],
+    );
+    assert_eq!(
+        rules(&plan(&old, &new, PlanOptions::default())),
+        [Safety::NotNullWithoutDefault]
+    );
+}
+
+#[test]
+fn new_indexes_on_existing_tables_lock_writes_unless_built_concurrently() {
+    let old = shop();
+    let (e, f) = field(&old, "orders", "total");
+    let new = edited(
+        &old,
+        [Edit::AddIndex {
+            entity: e,
+            index: Index {
+                id: "inew001".into(),
+                name: None,
+                fields: vec![f],
+                unique: false,
+                method: IndexMethod::Btree,
+                predicate: None,
+            },
+            at: 99,
+        }],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&up),
+        ["CREATE INDEX orders_total_idx ON orders (total);"]
+    );
+    assert_eq!(rules(&up), [Safety::IndexLocksWrites]);
+    assert!(up.transactional());
+
+    let options = PlanOptions {
+        concurrently: true,
+        ..PlanOptions::default()
+    };
+    let m = migration(&old, &new, options);
+    assert_eq!(
+        sql(&m.up),
+        ["CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);"]
+    );
+    assert!(m.up.findings.is_empty() && !m.up.transactional());
+    assert!(!m.up.script("up").contains("BEGIN"));
+    assert_eq!(sql(&m.down), ["DROP INDEX CONCURRENTLY orders_total_idx;"]);
+}
+
+#[test]
+fn new_foreign_keys_on_existing_tables_can_be_validated_after_the_commit() {
+    let old = shop();
+    let r = old
+        .relationships()
+        .find(|r| old.relationship_name(r) == "orders_customer_id_fkey")
+        .unwrap()
+        .id
+        .clone();
+    let new = edited(
+        &old,
+        [Edit::SetRelationshipActions {
+            id: r,
+            on_delete: Some(ReferentialAction::Cascade),
+            on_update: None,
+        }],
+    );
+    assert!(matches!(
+        diff(&old, &new)[..],
+        [Change::ChangeForeignKey { .. }]
+    ));
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&up),
+        [
+            "ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
+            "ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE;",
+        ]
+    );
+    assert_eq!(rules(&up), [Safety::FkValidateSeparately]);
+
+    let options = PlanOptions {
+        not_valid: true,
+        ..PlanOptions::default()
+    };
+    let up = plan(&old, &new, options);
+    assert!(up.findings.is_empty());
+    assert_eq!(
+        up.after.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        ["ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;"]
+    );
+    let script = up.script("up");
+    assert!(
+        script.find("COMMIT;").unwrap() < script.find("VALIDATE").unwrap(),
+        "{script}"
+    );
+    assert!(script.contains("ON DELETE CASCADE NOT VALID;"));
+}
+
+#[test]
+fn a_rebuilt_primary_key_takes_the_foreign_keys_on_it_along() {
+    let old = shop();
+    let (e, f) = field(&old, "coupons", "code");
+    let new = edited(
+        &old,
+        [Edit::SetPrimaryKey {
+            entity: e,
+            primary_key: Some(PrimaryKey {
+                name: None,
+                fields: vec![f],
+            }),
+        }],
+    );
+    let s = sql(&plan(&old, &new, PlanOptions::default()));
+    assert!(
+        at(&s, "DROP CONSTRAINT orders_coupon_id_fkey") < at(&s, "DROP CONSTRAINT coupons_pkey")
+    );
+    assert!(at(&s, "ADD CONSTRAINT coupons_pkey") < at(&s, "ADD CONSTRAINT orders_coupon_id_fkey"));
+}
+
+#[test]
+fn dropping_the_first_unnamed_check_renumbers_the_others() {
+    let old = shop();
+    let coupons = old.entity_named("coupons").unwrap();
+    let new = edited(
+        &old,
+        [Edit::RemoveCheck {
+            entity: coupons.id.clone(),
+            id: coupons.checks[0].id.clone(),
+        }],
+    );
+    let s = sql(&plan(&old, &new, PlanOptions::default()));
+    assert_eq!(s[0], "ALTER TABLE coupons DROP CONSTRAINT coupons_check;");
+    assert_eq!(
+        s[1],
+        "ALTER TABLE coupons RENAME CONSTRAINT coupons_check1 TO coupons_check;"
+    );
+    assert_eq!(s.len(), 5, "{s:#?}");
+
+    // And adding one in front pushes them along, without clashing.
+    let check = Check {
+        id: "cnew001".into(),
+        name: None,
+        expr: "true".into(),
+    };
+    let added = edited(
+        &old,
+        [Edit::AddCheck {
+            entity: coupons.id.clone(),
+            check,
+            at: 0,
+        }],
+    );
+    let s = sql(&plan(&old, &added, PlanOptions::default()));
+    assert_eq!(
+        s[0],
+        "ALTER TABLE coupons RENAME CONSTRAINT coupons_check4 TO coupons_check5;"
+    );
+    assert_eq!(
+        s.last().unwrap(),
+        "ALTER TABLE coupons ADD CONSTRAINT coupons_check CHECK (true);"
+    );
+}
+
+#[test]
+fn every_step_says_what_it_does() {
+    let old = shop();
+    let new = edited(
+        &old,
+        [
+            rename_entity(&old, "customers", "clients"),
+            Edit::RemoveEntity {
+                id: entity(&old, "reviews"),
+            },
+        ],
+    );
+    let up = plan(&old, &new, PlanOptions::default());
+    let words: Vec<String> = up.steps().map(Step::describe).collect();
+    assert!(
+        words.contains(&"rename table `customers` to `clients`".to_string()),
+        "{words:#?}"
+    );
+    assert!(
+        words.contains(&"drop table `reviews`".to_string()),
+        "{words:#?}"
+    );
+}
+
+/// Counts changes by kind, so a diff and the diff back can be compared.
+fn census(changes: &[Change]) -> [usize; 6] {
+    let mut n = [0; 6];
+    for c in changes {
+        match c {
+            Change::AddEntity { .. } => n[0] += 1,
+            Change::DropEntity { .. } => n[1] += 1,
+            Change::AddField { .. } => n[2] += 1,
+            Change::DropField { .. } => n[3] += 1,
+            Change::RenameEntity { .. } => n[4] += 1,
+            Change::RenameField { .. } => n[5] += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// On random designs and random edits: no difference with itself, the
+    /// way back mirrors the way there, and planning never panics.
+    #[test]
+    fn diffs_mirror_and_plans_hold_together(seed in any::<u64>()) {
+        let mut g = Gen::new(seed);
+        let old = g.design(5);
+        prop_assert_eq!(diff(&old, &old), vec![]);
+        let mut new = old.clone();
+        for _ in 0..g.rng.usize(1..6) {
+            let edit = g.edit(&new);
+            let _ = edit.apply(&mut new);
+        }
+        let there = census(&diff(&old, &new));
+        let back = census(&diff(&new, &old));
+        prop_assert_eq!([there[0], there[1], there[2], there[3]], [back[1], back[0], back[3], back[2]]);
+        prop_assert_eq!(&there[4..], &back[4..]);
+        let m = migration(&old, &new, PlanOptions::default());
+        prop_assert_eq!(m.up.is_empty(), diff(&old, &new).is_empty() || m.up.is_empty());
+        prop_assert_eq!(m.up.is_destructive(), there[1] + there[3] > 0);
+        let _ = m.up.script("up");
+    }
+}
