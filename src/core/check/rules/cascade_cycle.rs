@@ -7,12 +7,12 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, ReferentialAction, Relationship};
+use crate::core::model::{Design, Entity, Location, ReferentialAction, Relationship};
 
 use super::cycles::cycles;
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let cascades = |r: &Relationship| r.on_delete == Some(ReferentialAction::Cascade);
+    let cascades = |_: &Entity, r: &Relationship| r.on_delete == Some(ReferentialAction::Cascade);
     cycles(design, cascades)
         .into_iter()
         .filter_map(|cycle| {

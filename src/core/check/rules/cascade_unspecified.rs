@@ -6,17 +6,13 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for r in design.foreign_keys() {
+pub fn check_entity(design: &Design, child: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for (r, parent) in super::foreign_keys(design, child) {
         if r.on_delete.is_some() {
             continue;
         }
-        let (Some(child), Some(parent)) = (design.entity(&r.from), design.entity(&r.to)) else {
-            continue;
-        };
         out.push(Finding::new(
             Rule::CascadeUnspecified,
             Location::Relationship(child.id.clone(), r.id.clone()),
@@ -32,7 +28,6 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             ),
         ));
     }
-    out
 }
 
 #[cfg(test)]

@@ -3,94 +3,87 @@
 //! second one only costs disk and slows every write. The indexes behind
 //! the primary key and unique constraints count too.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::{FieldId, IdGen};
-use crate::core::model::{Design, Entity, Index, IndexMethod, Location, Unique};
+use crate::core::model::{Design, Entity, Index, IndexMethod, Location};
+
+use super::Indexed;
 
 /// What an index is over: equal keys serve the same queries.
 type Key<'a> = (&'a [FieldId], IndexMethod, Option<&'a str>);
 
-/// An index already seen, and whether it enforces uniqueness.
+fn key(i: &Index) -> Key<'_> {
+    (i.fields.as_slice(), i.method, i.predicate.as_deref())
+}
+
+/// The index kept for a key so far, and whether it enforces uniqueness.
 struct Seen<'a> {
-    what: What<'a>,
+    key: Key<'a>,
+    what: Indexed<'a>,
     unique: bool,
     index: Option<&'a Index>,
 }
 
-/// Which index a finding keeps; named only when a finding is written.
-#[derive(Clone, Copy)]
-enum What<'a> {
-    PrimaryKey,
-    Unique(&'a Unique),
-    Index(&'a Index),
-}
-
-impl What<'_> {
-    fn describe(self, design: &Design, e: &Entity) -> String {
-        match self {
-            What::PrimaryKey => "the primary key".to_owned(),
-            What::Unique(u) => format!("unique constraint `{}`", design.unique_name(e, u)),
-            What::Index(i) => format!("index `{}`", design.index_name(e, i)),
+pub fn check_entity(design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    // Constraints alone are never reported, and most entities have no two
+    // keys alike: find that out before keeping track of anything.
+    let pk = e
+        .primary_key
+        .iter()
+        .map(|pk| (pk.fields.as_slice(), IndexMethod::Btree, None));
+    let uniques = e
+        .uniques
+        .iter()
+        .map(|u| (u.fields.as_slice(), IndexMethod::Btree, None));
+    let repeated = e.indexes.iter().enumerate().any(|(n, i)| {
+        let this = key(i);
+        pk.clone().chain(uniques.clone()).any(|k| k == this)
+            || e.indexes[..n].iter().any(|earlier| key(earlier) == this)
+    });
+    if !repeated {
+        return;
+    }
+    // A handful of keys per entity: a list searched in order beats a map.
+    let mut seen: Vec<Seen> = Vec::with_capacity(1 + e.uniques.len() + e.indexes.len());
+    if let Some(pk) = &e.primary_key {
+        seen.push(Seen {
+            key: (&pk.fields, IndexMethod::Btree, None),
+            what: Indexed::PrimaryKey,
+            unique: true,
+            index: None,
+        });
+    }
+    for u in &e.uniques {
+        let key = (u.fields.as_slice(), IndexMethod::Btree, None);
+        if !seen.iter().any(|s| s.key == key) {
+            seen.push(Seen {
+                key,
+                what: Indexed::Unique(u),
+                unique: true,
+                index: None,
+            });
         }
     }
-}
-
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        if e.indexes.is_empty() {
-            continue; // constraints alone are never reported
-        }
-        let mut seen: HashMap<Key, Seen> = HashMap::new();
-        if let Some(pk) = &e.primary_key {
-            let what = What::PrimaryKey;
-            seen.insert(
-                (&pk.fields, IndexMethod::Btree, None),
-                Seen {
-                    what,
-                    unique: true,
-                    index: None,
-                },
-            );
-        }
-        for u in &e.uniques {
-            let what = What::Unique(u);
-            seen.entry((&u.fields, IndexMethod::Btree, None))
-                .or_insert(Seen {
-                    what,
-                    unique: true,
-                    index: None,
-                });
-        }
-        for i in &e.indexes {
-            let key = (i.fields.as_slice(), i.method, i.predicate.as_deref());
-            let this = Seen {
-                what: What::Index(i),
-                unique: i.unique,
-                index: Some(i),
-            };
-            match seen.entry(key) {
-                Entry::Vacant(slot) => {
-                    slot.insert(this);
-                }
-                Entry::Occupied(mut slot) => {
-                    let first = slot.get();
-                    // Keep whichever enforces uniqueness; drop the other.
-                    if first.unique || !i.unique {
-                        out.push(finding(design, e, i, &first.what.describe(design, e)));
-                    } else if let Some(earlier) = first.index {
-                        out.push(finding(design, e, earlier, &this.what.describe(design, e)));
-                        slot.insert(this);
-                    }
-                }
-            }
+    for i in &e.indexes {
+        let this = Seen {
+            key: key(i),
+            what: Indexed::Index(i),
+            unique: i.unique,
+            index: Some(i),
+        };
+        let Some(first) = seen.iter_mut().find(|s| s.key == this.key) else {
+            seen.push(this);
+            continue;
+        };
+        // Keep whichever enforces uniqueness; drop the other.
+        if first.unique || !i.unique {
+            out.push(finding(design, e, i, &first.what.describe(design, e)));
+        } else if let Some(earlier) = first.index {
+            out.push(finding(design, e, earlier, &this.what.describe(design, e)));
+            *first = this;
         }
     }
-    out
 }
 
 fn finding(design: &Design, e: &Entity, index: &Index, kept: &str) -> Finding {

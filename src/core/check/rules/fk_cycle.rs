@@ -7,22 +7,20 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, Relationship};
+use crate::core::model::{Design, Entity, Location, Relationship};
 
 use super::cycles::cycles;
 
-/// Whether every key field of the relationship is NOT NULL.
-pub fn is_mandatory(design: &Design, r: &Relationship) -> bool {
-    design.entity(&r.from).is_some_and(|child| {
-        !r.fields.is_empty()
-            && r.fields
-                .iter()
-                .all(|f| child.field(f).is_some_and(|f| f.not_null))
-    })
+/// Whether every key field of the relationship is NOT NULL in its child.
+pub fn is_mandatory(child: &Entity, r: &Relationship) -> bool {
+    !r.fields.is_empty()
+        && r.fields
+            .iter()
+            .all(|f| child.field(f).is_some_and(|f| f.not_null))
 }
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    cycles(design, |r| is_mandatory(design, r))
+    cycles(design, is_mandatory)
         .into_iter()
         .filter_map(|cycle| {
             let first = cycle.relationships.first()?;

@@ -22,9 +22,8 @@ pub fn is_indexed(entity: &Entity, fields: &[FieldId]) -> bool {
             .any(|i| i.predicate.is_none() && leads(&i.fields))
 }
 
-pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (child, r, _) in design.foreign_keys_with_ends() {
+pub fn check_entity(design: &Design, child: &Entity, ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for r in design.foreign_keys_from(&child.id) {
         if is_indexed(child, &r.fields) {
             continue;
         }
@@ -56,7 +55,6 @@ pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {
             }),
         );
     }
-    out
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (child, r, parent) in design.foreign_keys_with_ends() {
+pub fn check_entity(design: &Design, child: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for (r, parent) in super::foreign_keys(design, child) {
         if parent.is_unique_over(&r.references) {
             continue;
         }
@@ -28,7 +27,6 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             ),
         ));
     }
-    out
 }
 
 #[cfg(test)]

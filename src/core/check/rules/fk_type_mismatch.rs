@@ -6,11 +6,10 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (child, r, parent) in design.foreign_keys_with_ends() {
+pub fn check_entity(design: &Design, child: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for (r, parent) in super::foreign_keys(design, child) {
         for (f, t) in r.fields.iter().zip(&r.references) {
             let (Some(field), Some(target)) = (child.field(f), parent.field(t)) else {
                 continue;
@@ -45,7 +44,6 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             );
         }
     }
-    out
 }
 
 #[cfg(test)]

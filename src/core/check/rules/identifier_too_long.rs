@@ -26,6 +26,11 @@ fn joined_len(entity: &Entity, fields: &[FieldId]) -> usize {
     names + fields.len().saturating_sub(1)
 }
 
+/// The bytes of the number PostgreSQL appends to the n-th unnamed check.
+fn check_suffix_len(n: usize) -> usize {
+    if n == 0 { 0 } else { n.ilog10() as usize + 1 }
+}
+
 fn cut(name: &str) -> &str {
     let mut at = MAX_IDENTIFIER_BYTES.min(name.len());
     while !name.is_char_boundary(at) {
@@ -34,33 +39,50 @@ fn cut(name: &str) -> &str {
     &name[..at]
 }
 
-/// One unnamed constraint or index: where it is, what it is, and its
-/// derived name's length and text (the text built only when needed).
-struct Derived<'a> {
-    location: Location,
-    what: &'static str,
-    len: usize,
-    name: Box<dyn Fn() -> String + 'a>,
+fn finding(e: &Entity, location: Location, what: &str, name: String) -> Finding {
+    Finding::new(
+        Rule::IdentifierTooLong,
+        location,
+        format!(
+            "the derived name of this {what} on `{}`, `{name}`, is {} bytes; PostgreSQL cuts it to `{}`",
+            e.name,
+            name.len(),
+            cut(&name)
+        ),
+        format!(
+            "give the {what} an explicit name of at most {MAX_IDENTIFIER_BYTES} bytes, so it cannot clash with another cut name"
+        ),
+    )
 }
 
-fn derived<'a>(design: &'a Design, e: &'a Entity) -> Vec<Derived<'a>> {
+/// Each unnamed constraint and index is measured first; its name is built
+/// only when it is too long.
+pub fn check_entity(design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    // No derived name is longer than the table name, every field name
+    // with a separator, and the longest suffix (`_check` and a number):
+    // when that bound fits, nothing needs measuring.
+    let longest = e.name.len() + e.fields.iter().map(|f| f.name.len() + 1).sum::<usize>() + 10;
+    if longest <= MAX_IDENTIFIER_BYTES {
+        return;
+    }
     let table = e.name.len();
-    let mut out = Vec::new();
-    if e.primary_key.as_ref().is_some_and(|pk| pk.name.is_none()) {
-        out.push(Derived {
-            location: Location::PrimaryKey(e.id.clone()),
-            what: "primary key",
-            len: table + "_pkey".len(),
-            name: Box::new(move || format!("{}_pkey", e.name)),
-        });
+    let too_long = |len: usize| len > MAX_IDENTIFIER_BYTES;
+    if e.primary_key.as_ref().is_some_and(|pk| pk.name.is_none()) && too_long(table + "_pkey".len())
+    {
+        let name = format!("{}_pkey", e.name);
+        out.push(finding(
+            e,
+            Location::PrimaryKey(e.id.clone()),
+            "primary key",
+            name,
+        ));
     }
     for u in e.uniques.iter().filter(|u| u.name.is_none()) {
-        out.push(Derived {
-            location: Location::Unique(e.id.clone(), u.id.clone()),
-            what: "unique constraint",
-            len: table + 1 + joined_len(e, &u.fields) + "_key".len(),
-            name: Box::new(move || format!("{}_{}_key", e.name, joined(e, &u.fields))),
-        });
+        if too_long(table + 1 + joined_len(e, &u.fields) + "_key".len()) {
+            let name = format!("{}_{}_key", e.name, joined(e, &u.fields));
+            let location = Location::Unique(e.id.clone(), u.id.clone());
+            out.push(finding(e, location, "unique constraint", name));
+        }
     }
     for (n, c) in e
         .checks
@@ -68,69 +90,41 @@ fn derived<'a>(design: &'a Design, e: &'a Entity) -> Vec<Derived<'a>> {
         .enumerate()
         .filter(|(_, c)| c.name.is_none())
     {
-        let suffix = if n == 0 { String::new() } else { n.to_string() };
-        out.push(Derived {
-            location: Location::Check(e.id.clone(), c.id.clone()),
-            what: "check",
-            len: table + "_check".len() + suffix.len(),
-            name: Box::new(move || format!("{}_check{suffix}", e.name)),
-        });
-    }
-    for i in e.indexes.iter().filter(|i| i.name.is_none()) {
-        out.push(Derived {
-            location: Location::Index(e.id.clone(), i.id.clone()),
-            what: "index",
-            len: table + 1 + joined_len(e, &i.fields) + "_idx".len(),
-            name: Box::new(move || format!("{}_{}_idx", e.name, joined(e, &i.fields))),
-        });
-    }
-    for r in design
-        .relationships_from(&e.id)
-        .into_iter()
-        .filter(|r| r.name.is_none())
-    {
-        out.push(Derived {
-            location: Location::Relationship(e.id.clone(), r.id.clone()),
-            what: "foreign key",
-            len: table + 1 + joined_len(e, &r.fields) + "_fkey".len(),
-            name: Box::new(move || format!("{}_{}_fkey", e.name, joined(e, &r.fields))),
-        });
-    }
-    out
-}
-
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        // No derived name is longer than the table name, every field name
-        // with a separator, and the longest suffix (`_check` and a number):
-        // when that bound fits, nothing needs measuring.
-        let longest = e.name.len() + e.fields.iter().map(|f| f.name.len() + 1).sum::<usize>() + 10;
-        if longest <= MAX_IDENTIFIER_BYTES {
-            continue;
-        }
-        for d in derived(design, e)
-            .into_iter()
-            .filter(|d| d.len > MAX_IDENTIFIER_BYTES)
-        {
-            let name = (d.name)();
-            let what = d.what;
-            out.push(Finding::new(
-                Rule::IdentifierTooLong,
-                d.location,
-                format!(
-                    "the derived name of this {what} on `{}`, `{name}`, is {} bytes; PostgreSQL cuts it to `{}`",
-                    e.name,
-                    name.len(),
-                    cut(&name)
-                ),
-                format!(
-                    "give the {what} an explicit name of at most {MAX_IDENTIFIER_BYTES} bytes, so it cannot clash with another cut name"
-                ),
+        if too_long(table + "_check".len() + check_suffix_len(n)) {
+            let suffix = if n == 0 { String::new() } else { n.to_string() };
+            let name = format!("{}_check{suffix}", e.name);
+            out.push(finding(
+                e,
+                Location::Check(e.id.clone(), c.id.clone()),
+                "check",
+                name,
             ));
         }
     }
-    out
+    for i in e.indexes.iter().filter(|i| i.name.is_none()) {
+        if too_long(table + 1 + joined_len(e, &i.fields) + "_idx".len()) {
+            let name = format!("{}_{}_idx", e.name, joined(e, &i.fields));
+            out.push(finding(
+                e,
+                Location::Index(e.id.clone(), i.id.clone()),
+                "index",
+                name,
+            ));
+        }
+    }
+    // Foreign keys in the order of their first field, as the design lists
+    // them; only the long ones are sorted.
+    let mut keys: Vec<_> = design
+        .foreign_keys_from(&e.id)
+        .filter(|r| r.name.is_none())
+        .filter(|r| too_long(table + 1 + joined_len(e, &r.fields) + "_fkey".len()))
+        .collect();
+    keys.sort_by_key(|r| (r.fields.first().and_then(|f| e.field_position(f)), &r.id));
+    for r in keys {
+        let name = format!("{}_{}_fkey", e.name, joined(e, &r.fields));
+        let location = Location::Relationship(e.id.clone(), r.id.clone());
+        out.push(finding(e, location, "foreign key", name));
+    }
 }
 
 #[cfg(test)]

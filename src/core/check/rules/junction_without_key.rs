@@ -38,58 +38,59 @@ fn junction_keys(e: &Entity, rels: &[&Relationship]) -> Option<Vec<FieldId>> {
     (e.junction || shaped_like_one()).then_some(keys)
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        let rels = design.relationships_from(&e.id);
-        let Some(keys) = junction_keys(e, &rels) else {
-            continue;
-        };
-        // A key over the pair, or over part of it, keeps pairs apart.
-        let set: HashSet<&FieldId> = keys.iter().collect();
-        let within = |cols: &[FieldId]| !cols.is_empty() && cols.iter().all(|c| set.contains(c));
-        let keyed = e.primary_key.as_ref().is_some_and(|pk| within(&pk.fields))
-            || e.uniques.iter().any(|u| within(&u.fields))
-            || e.indexes
-                .iter()
-                .any(|i| i.unique && i.predicate.is_none() && within(&i.fields));
-        if keyed {
-            continue;
-        }
-        let names = e.field_names(&keys).join(", ");
-        let all_not_null = keys.iter().all(|k| e.field(k).is_some_and(|f| f.not_null));
-        let message = format!(
-            "junction `{}` lets the same ({names}) pair in twice: no primary key or unique constraint covers it",
-            e.name
-        );
-        let finding = if e.primary_key.is_none() && all_not_null {
-            Finding::new(
-                Rule::JunctionWithoutKey,
-                Location::Entity(e.id.clone()),
-                message,
-                format!("make ({names}) the primary key of {}", e.name),
-            )
-            .with_fix(Edit::SetPrimaryKey {
-                entity: e.id.clone(),
-                primary_key: Some(PrimaryKey {
-                    name: None,
-                    fields: keys.clone(),
-                }),
-            })
-        } else {
-            Finding::new(
-                Rule::JunctionWithoutKey,
-                Location::Entity(e.id.clone()),
-                message,
-                format!(
-                    "add a unique constraint on {}({names}), or make the fields NOT NULL and the primary key",
-                    e.name
-                ),
-            )
-        };
-        out.push(finding);
+pub fn check_entity(design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    // Only an entity with exactly two foreign keys can be a junction; count
+    // them before sorting them.
+    if design.foreign_keys_from(&e.id).take(3).count() != 2 {
+        return;
     }
-    out
+    let rels = design.relationships_from(&e.id);
+    let Some(keys) = junction_keys(e, &rels) else {
+        return;
+    };
+    // A key over the pair, or over part of it, keeps pairs apart.
+    let set: HashSet<&FieldId> = keys.iter().collect();
+    let within = |cols: &[FieldId]| !cols.is_empty() && cols.iter().all(|c| set.contains(c));
+    let keyed = e.primary_key.as_ref().is_some_and(|pk| within(&pk.fields))
+        || e.uniques.iter().any(|u| within(&u.fields))
+        || e.indexes
+            .iter()
+            .any(|i| i.unique && i.predicate.is_none() && within(&i.fields));
+    if keyed {
+        return;
+    }
+    let names = e.field_names(&keys).join(", ");
+    let all_not_null = keys.iter().all(|k| e.field(k).is_some_and(|f| f.not_null));
+    let message = format!(
+        "junction `{}` lets the same ({names}) pair in twice: no primary key or unique constraint covers it",
+        e.name
+    );
+    let finding = if e.primary_key.is_none() && all_not_null {
+        Finding::new(
+            Rule::JunctionWithoutKey,
+            Location::Entity(e.id.clone()),
+            message,
+            format!("make ({names}) the primary key of {}", e.name),
+        )
+        .with_fix(Edit::SetPrimaryKey {
+            entity: e.id.clone(),
+            primary_key: Some(PrimaryKey {
+                name: None,
+                fields: keys.clone(),
+            }),
+        })
+    } else {
+        Finding::new(
+            Rule::JunctionWithoutKey,
+            Location::Entity(e.id.clone()),
+            message,
+            format!(
+                "add a unique constraint on {}({names}), or make the fields NOT NULL and the primary key",
+                e.name
+            ),
+        )
+    };
+    out.push(finding);
 }
 
 #[cfg(test)]

@@ -4,45 +4,41 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 use crate::core::starter::timestamps;
 
-pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        let has = |name: &str| e.field_named(name).is_some();
-        if has("created_at") && has("updated_at") {
-            continue;
-        }
-        let missing: Vec<_> = timestamps(ids)
-            .into_iter()
-            .filter(|f| !has(&f.name))
-            .collect();
-        let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
-        let message = format!("`{}` has no {}", e.name, names.join(" or "));
-        let at = e.fields.len();
-        let fix = Edit::Batch(
-            missing
-                .into_iter()
-                .enumerate()
-                .map(|(i, field)| Edit::AddField {
-                    entity: e.id.clone(),
-                    field,
-                    at: at + i,
-                })
-                .collect(),
-        );
-        out.push(
-            Finding::new(
-                Rule::MissingTimestamps,
-                Location::Entity(e.id.clone()),
-                message,
-                "add created_at and updated_at as timestamptz NOT NULL DEFAULT now()",
-            )
-            .with_fix(fix),
-        );
+pub fn check_entity(_design: &Design, e: &Entity, ids: &mut IdGen, out: &mut Vec<Finding>) {
+    let has = |name: &str| e.field_named(name).is_some();
+    if has("created_at") && has("updated_at") {
+        return;
     }
-    out
+    let missing: Vec<_> = timestamps(ids)
+        .into_iter()
+        .filter(|f| !has(&f.name))
+        .collect();
+    let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
+    let message = format!("`{}` has no {}", e.name, names.join(" or "));
+    let at = e.fields.len();
+    let fix = Edit::Batch(
+        missing
+            .into_iter()
+            .enumerate()
+            .map(|(i, field)| Edit::AddField {
+                entity: e.id.clone(),
+                field,
+                at: at + i,
+            })
+            .collect(),
+    );
+    out.push(
+        Finding::new(
+            Rule::MissingTimestamps,
+            Location::Entity(e.id.clone()),
+            message,
+            "add created_at and updated_at as timestamptz NOT NULL DEFAULT now()",
+        )
+        .with_fix(fix),
+    );
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
 /// Words that mark a field as an amount of money, matched as whole words
 /// of a snake_case name (`unit_price`, `tax`, not `taxonomy`).
@@ -22,32 +22,28 @@ fn names_money(name: &str) -> bool {
         .any(|word| MONEY_WORDS.contains(&word))
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        for f in &e.fields {
-            if !matches!(f.ty, SqlType::Real | SqlType::Double) || !names_money(&f.name) {
-                continue;
-            }
-            out.push(
-                Finding::new(
-                    Rule::MoneyAsFloat,
-                    Location::Field(e.id.clone(), f.id.clone()),
-                    format!(
-                        "`{}.{}` looks like money but is {}, which rounds",
-                        e.name, f.name, f.ty
-                    ),
-                    format!("make {}.{} {MONEY}, which is exact", e.name, f.name),
-                )
-                .with_fix(Edit::SetFieldType {
-                    entity: e.id.clone(),
-                    field: f.id.clone(),
-                    ty: MONEY,
-                }),
-            );
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for f in &e.fields {
+        if !matches!(f.ty, SqlType::Real | SqlType::Double) || !names_money(&f.name) {
+            continue;
         }
+        out.push(
+            Finding::new(
+                Rule::MoneyAsFloat,
+                Location::Field(e.id.clone(), f.id.clone()),
+                format!(
+                    "`{}.{}` looks like money but is {}, which rounds",
+                    e.name, f.name, f.ty
+                ),
+                format!("make {}.{} {MONEY}, which is exact", e.name, f.name),
+            )
+            .with_fix(Edit::SetFieldType {
+                entity: e.id.clone(),
+                field: f.id.clone(),
+                ty: MONEY,
+            }),
+        );
     }
-    out
 }
 
 #[cfg(test)]

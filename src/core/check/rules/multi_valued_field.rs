@@ -7,7 +7,7 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
 /// Plural names that mean "a list of" when stored as text. A bare "ends in
 /// s" would catch `notes`, `status` and `address`, which are single values.
@@ -38,30 +38,28 @@ const LIST_NAMES: &[&str] = &[
 const LIST_ENDINGS: &[&str] = &["_ids", "_list", "_csv"];
 
 fn names_a_list(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    super::name_in(name, LIST_NAMES) || LIST_ENDINGS.iter().any(|end| lower.ends_with(end))
+    super::name_in(name, LIST_NAMES)
+        || LIST_ENDINGS
+            .iter()
+            .any(|end| super::ends_with_ignoring_case(name, end))
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        let text_lists = e.fields.iter().filter(|f| {
-            matches!(f.ty, SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_))
-                && names_a_list(&f.name)
-        });
-        for f in text_lists {
-            out.push(Finding::new(
-                Rule::MultiValuedField,
-                Location::Field(e.id.clone(), f.id.clone()),
-                format!("`{}.{}` is {} but its name says it holds a list", e.name, f.name, f.ty),
-                format!(
-                    "give each value its own row in a child entity of {} (or a junction if they reference rows); if it must stay one field, make it an array",
-                    e.name
-                ),
-            ));
-        }
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    let text_lists = e.fields.iter().filter(|f| {
+        matches!(f.ty, SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_))
+            && names_a_list(&f.name)
+    });
+    for f in text_lists {
+        out.push(Finding::new(
+            Rule::MultiValuedField,
+            Location::Field(e.id.clone(), f.id.clone()),
+            format!("`{}.{}` is {} but its name says it holds a list", e.name, f.name, f.ty),
+            format!(
+                "give each value its own row in a child entity of {} (or a junction if they reference rows); if it must stay one field, make it an array",
+                e.name
+            ),
+        ));
     }
-    out
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //! simple English heuristic on the last word of the name; mass nouns such
 //! as `inventory` count as neither, and only the minority style is
 //! reported (the singular one on a tie, since the house style is plural).
+//!
+//! Each name's case is judged in the pass over the entities; the balance
+//! of singular and plural names, which needs them all, after it.
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
@@ -92,8 +95,20 @@ fn to_snake_case(name: &str) -> String {
 /// Whether a name reads as a plural (`Some(true)`), a singular
 /// (`Some(false)`) or neither, judged by its last word.
 pub fn is_plural(name: &str) -> Option<bool> {
-    let lower = to_snake_case(name);
-    let word = lower.rsplit('_').find(|w| !w.is_empty())?;
+    // A snake_case name is its own snake case: skip building it again.
+    let lower;
+    let name = if is_snake_case(name) {
+        name
+    } else {
+        lower = to_snake_case(name);
+        &lower
+    };
+    // The last word: what follows the last underscore, trailing ones aside.
+    let name = name.trim_end_matches('_');
+    let word = &name[name.rfind('_').map_or(0, |at| at + 1)..];
+    if word.is_empty() {
+        return None;
+    }
     if MASS_NOUNS.contains(&word) {
         return None;
     }
@@ -130,72 +145,92 @@ fn other_number(name: &str, plural: bool) -> String {
     }
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        if !is_snake_case(&e.name) {
-            out.push(Finding::new(
-                Rule::NamingStyle,
-                Location::Entity(e.id.clone()),
-                format!("entity `{}` is not snake_case", e.name),
-                format!(
-                    "rename {} to {} so queries need not quote it",
-                    e.name,
-                    to_snake_case(&e.name)
-                ),
-            ));
-        }
-        for f in e.fields.iter().filter(|f| !is_snake_case(&f.name)) {
-            out.push(Finding::new(
-                Rule::NamingStyle,
-                Location::Field(e.id.clone(), f.id.clone()),
-                format!("field `{}.{}` is not snake_case", e.name, f.name),
-                format!(
-                    "rename {}.{} to {} so queries need not quote it",
-                    e.name,
-                    f.name,
-                    to_snake_case(&f.name)
-                ),
-            ));
-        }
-    }
-    // Singular and plural entity names side by side: the minority stands out.
-    let (mut plural, mut singular): (Vec<&Entity>, Vec<&Entity>) = (Vec::new(), Vec::new());
-    for e in design.entities() {
-        match is_plural(&e.name) {
-            Some(true) => plural.push(e),
-            Some(false) => singular.push(e),
-            None => {}
-        }
-    }
-    if plural.is_empty() || singular.is_empty() {
-        return out;
-    }
-    let (odd, usual, odd_word, usual_word) = if singular.len() <= plural.len() {
-        (singular, plural, "singular", "plural")
-    } else {
-        (plural, singular, "plural", "singular")
-    };
-    let examples: Vec<&str> = usual.iter().take(3).map(|e| e.name.as_str()).collect();
-    let more = if usual.len() > 3 { ", ..." } else { "" };
-    for e in odd {
-        let snake = to_snake_case(&e.name);
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    if !is_snake_case(&e.name) {
         out.push(Finding::new(
             Rule::NamingStyle,
             Location::Entity(e.id.clone()),
+            format!("entity `{}` is not snake_case", e.name),
             format!(
-                "entity `{}` is named in the {odd_word}, but most entities are {usual_word} ({}{more})",
+                "rename {} to {} so queries need not quote it",
                 e.name,
-                examples.join(", ")
-            ),
-            format!(
-                "rename {} (e.g. to {}) so every entity is named in the {usual_word}",
-                e.name,
-                other_number(&snake, odd_word == "plural")
+                to_snake_case(&e.name)
             ),
         ));
     }
-    out
+    for f in e.fields.iter().filter(|f| !is_snake_case(&f.name)) {
+        out.push(Finding::new(
+            Rule::NamingStyle,
+            Location::Field(e.id.clone(), f.id.clone()),
+            format!("field `{}.{}` is not snake_case", e.name, f.name),
+            format!(
+                "rename {}.{} to {} so queries need not quote it",
+                e.name,
+                f.name,
+                to_snake_case(&f.name)
+            ),
+        ));
+    }
+}
+
+/// How many entities are named in one number, and the first few of them.
+#[derive(Default)]
+struct Tally<'d> {
+    count: usize,
+    first: Vec<&'d str>,
+}
+
+impl<'d> Tally<'d> {
+    fn add(&mut self, name: &'d str) {
+        self.count += 1;
+        if self.first.len() < 3 {
+            self.first.push(name);
+        }
+    }
+}
+
+/// Singular and plural entity names side by side: the minority stands out.
+/// Nearly every design names all its entities alike, so they are counted
+/// first, and walked again only when some are odd.
+pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
+    let (mut plural, mut singular) = (Tally::default(), Tally::default());
+    for e in design.entities() {
+        match is_plural(&e.name) {
+            Some(true) => plural.add(&e.name),
+            Some(false) => singular.add(&e.name),
+            None => {}
+        }
+    }
+    if plural.count == 0 || singular.count == 0 {
+        return Vec::new();
+    }
+    let (odd_is_plural, usual, odd_word, usual_word) = if singular.count <= plural.count {
+        (false, plural, "singular", "plural")
+    } else {
+        (true, singular, "plural", "singular")
+    };
+    let examples = usual.first.join(", ");
+    let more = if usual.count > 3 { ", ..." } else { "" };
+    design
+        .entities()
+        .filter(|e| is_plural(&e.name) == Some(odd_is_plural))
+        .map(|e| {
+            let snake = to_snake_case(&e.name);
+            Finding::new(
+                Rule::NamingStyle,
+                Location::Entity(e.id.clone()),
+                format!(
+                    "entity `{}` is named in the {odd_word}, but most entities are {usual_word} ({examples}{more})",
+                    e.name
+                ),
+                format!(
+                    "rename {} (e.g. to {}) so every entity is named in the {usual_word}",
+                    e.name,
+                    other_number(&snake, odd_is_plural)
+                ),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -43,35 +43,34 @@ pub fn analyse_entity(entity: &Entity) -> (Analysis, Vec<Relation>) {
     )
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities().filter(|e| !e.dependencies.is_empty()) {
-        let (analysis, decomposition) = analyse_entity(e);
-        if analysis.normal_form == NormalForm::BoyceCodd {
-            continue;
-        }
-        let violations: Vec<String> = analysis.violations.iter().map(|v| v.to_string()).collect();
-        let hint = if analysis.normal_form < NormalForm::Third {
-            let parts: Vec<String> = decomposition.iter().map(|r| r.to_string()).collect();
-            format!("split {} into {}", e.name, parts.join("; "))
-        } else {
-            // 3NF but not BCNF: 3NF synthesis keeps the table whole, and a
-            // BCNF split would lose a dependency; say so rather than split.
-            "a BCNF split would lose a dependency; keep it and allow this finding, or drop the dependency it protects".to_string()
-        };
-        out.push(Finding::new(
-            Rule::NormalForm,
-            Location::Entity(e.id.clone()),
-            format!(
-                "`{}` is in {} by its declared dependencies: {}",
-                e.name,
-                analysis.normal_form,
-                violations.join("; ")
-            ),
-            hint,
-        ));
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    if e.dependencies.is_empty() {
+        return;
     }
-    out
+    let (analysis, decomposition) = analyse_entity(e);
+    if analysis.normal_form == NormalForm::BoyceCodd {
+        return;
+    }
+    let violations: Vec<String> = analysis.violations.iter().map(|v| v.to_string()).collect();
+    let hint = if analysis.normal_form < NormalForm::Third {
+        let parts: Vec<String> = decomposition.iter().map(|r| r.to_string()).collect();
+        format!("split {} into {}", e.name, parts.join("; "))
+    } else {
+        // 3NF but not BCNF: 3NF synthesis keeps the table whole, and a
+        // BCNF split would lose a dependency; say so rather than split.
+        "a BCNF split would lose a dependency; keep it and allow this finding, or drop the dependency it protects".to_string()
+    };
+    out.push(Finding::new(
+        Rule::NormalForm,
+        Location::Entity(e.id.clone()),
+        format!(
+            "`{}` is in {} by its declared dependencies: {}",
+            e.name,
+            analysis.normal_form,
+            violations.join("; ")
+        ),
+        hint,
+    ));
 }
 
 #[cfg(test)]

@@ -5,51 +5,47 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        for f in &e.fields {
-            if f.ty != SqlType::Boolean || f.not_null {
-                continue;
-            }
-            let message = format!(
-                "`{}.{}` is a nullable boolean: true, false or NULL",
-                e.name, f.name
-            );
-            // With a default, NOT NULL is safe; without one, inserts that
-            // leave the field out would start to fail, so that is a choice.
-            let finding = if f.default.is_some() {
-                Finding::new(
-                    Rule::NullableBoolean,
-                    Location::Field(e.id.clone(), f.id.clone()),
-                    message,
-                    format!(
-                        "make {}.{} NOT NULL; it already has a default",
-                        e.name, f.name
-                    ),
-                )
-                .with_fix(Edit::SetNotNull {
-                    entity: e.id.clone(),
-                    field: f.id.clone(),
-                    not_null: true,
-                })
-            } else {
-                Finding::new(
-                    Rule::NullableBoolean,
-                    Location::Field(e.id.clone(), f.id.clone()),
-                    message,
-                    format!(
-                        "make {}.{} NOT NULL DEFAULT false (or true), unless NULL means something",
-                        e.name, f.name
-                    ),
-                )
-            };
-            out.push(finding);
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for f in &e.fields {
+        if f.ty != SqlType::Boolean || f.not_null {
+            continue;
         }
+        let message = format!(
+            "`{}.{}` is a nullable boolean: true, false or NULL",
+            e.name, f.name
+        );
+        // With a default, NOT NULL is safe; without one, inserts that
+        // leave the field out would start to fail, so that is a choice.
+        let finding = if f.default.is_some() {
+            Finding::new(
+                Rule::NullableBoolean,
+                Location::Field(e.id.clone(), f.id.clone()),
+                message,
+                format!(
+                    "make {}.{} NOT NULL; it already has a default",
+                    e.name, f.name
+                ),
+            )
+            .with_fix(Edit::SetNotNull {
+                entity: e.id.clone(),
+                field: f.id.clone(),
+                not_null: true,
+            })
+        } else {
+            Finding::new(
+                Rule::NullableBoolean,
+                Location::Field(e.id.clone(), f.id.clone()),
+                message,
+                format!(
+                    "make {}.{} NOT NULL DEFAULT false (or true), unless NULL means something",
+                    e.name, f.name
+                ),
+            )
+        };
+        out.push(finding);
     }
-    out
 }
 
 #[cfg(test)]

@@ -6,14 +6,10 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for r in design.foreign_keys().filter(|r| r.required) {
-        let (Some(child), Some(parent)) = (design.entity(&r.from), design.entity(&r.to)) else {
-            continue;
-        };
+pub fn check_entity(design: &Design, child: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for (r, parent) in super::foreign_keys(design, child).filter(|(r, _)| r.required) {
         let nullable: Vec<_> = r
             .fields
             .iter()
@@ -53,7 +49,6 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             .with_fix(fix),
         );
     }
-    out
 }
 
 #[cfg(test)]

@@ -4,37 +4,33 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        let Some(pk) = &e.primary_key else {
-            continue;
-        };
-        let [id] = pk.fields.as_slice() else {
-            continue;
-        };
-        let Some(field) = e.field(id) else {
-            continue;
-        };
-        if field.ty == SqlType::Uuid {
-            continue;
-        }
-        out.push(Finding::new(
-            Rule::PkNotUuid,
-            Location::Field(e.id.clone(), field.id.clone()),
-            format!(
-                "`{}` is keyed by `{}` of type {}, not uuid",
-                e.name, field.name, field.ty
-            ),
-            format!(
-                "make {}.{} `uuid NOT NULL DEFAULT gen_random_uuid()` unless the key must be {}",
-                e.name, field.name, field.ty
-            ),
-        ));
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    let Some(pk) = &e.primary_key else {
+        return;
+    };
+    let [id] = pk.fields.as_slice() else {
+        return;
+    };
+    let Some(field) = e.field(id) else {
+        return;
+    };
+    if field.ty == SqlType::Uuid {
+        return;
     }
-    out
+    out.push(Finding::new(
+        Rule::PkNotUuid,
+        Location::Field(e.id.clone(), field.id.clone()),
+        format!(
+            "`{}` is keyed by `{}` of type {}, not uuid",
+            e.name, field.name, field.ty
+        ),
+        format!(
+            "make {}.{} `uuid NOT NULL DEFAULT gen_random_uuid()` unless the key must be {}",
+            e.name, field.name, field.ty
+        ),
+    ));
 }
 
 #[cfg(test)]

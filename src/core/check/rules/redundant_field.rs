@@ -7,11 +7,10 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (child, r, parent) in design.foreign_keys_with_ends() {
+pub fn check_entity(design: &Design, child: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for (r, parent) in super::foreign_keys(design, child) {
         let [key] = r.fields.as_slice() else { continue };
         let Some(prefix) = child.field(key).and_then(|k| k.name.strip_suffix("_id")) else {
             continue;
@@ -28,8 +27,7 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
                 continue;
             };
             let is_key = design
-                .relationships_from(&child.id)
-                .iter()
+                .foreign_keys_from(&child.id)
                 .any(|r| r.fields.contains(&f.id));
             if is_key {
                 continue;
@@ -53,7 +51,6 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
             ));
         }
     }
-    out
 }
 
 #[cfg(test)]

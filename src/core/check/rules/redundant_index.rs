@@ -3,64 +3,66 @@
 //! primary key or a unique constraint) adds nothing for reads and costs on
 //! every write.
 
-use std::collections::HashMap;
-
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
-use crate::core::ids::{FieldId, IdGen};
-use crate::core::model::{Design, IndexMethod, Location};
+use crate::core::ids::IdGen;
+use crate::core::model::{Design, Entity, Index, IndexMethod, Location};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        // Every strict leading prefix of a usable btree index (the primary
-        // key and unique constraints included), with the first it leads.
-        let mut prefixes: HashMap<&[FieldId], String> = HashMap::new();
-        let mut covers: Vec<(&[FieldId], String)> = Vec::new();
-        if let Some(pk) = &e.primary_key {
-            covers.push((&pk.fields, "the primary key".to_owned()));
-        }
-        for u in &e.uniques {
-            let what = format!("unique constraint `{}`", design.unique_name(e, u));
-            covers.push((&u.fields, what));
-        }
-        for i in &e.indexes {
-            if i.method == IndexMethod::Btree && i.predicate.is_none() {
-                covers.push((&i.fields, format!("index `{}`", design.index_name(e, i))));
-            }
-        }
-        for (cols, what) in covers {
-            for n in 1..cols.len() {
-                prefixes.entry(&cols[..n]).or_insert_with(|| what.clone());
-            }
-        }
-        for i in &e.indexes {
-            if i.unique || i.predicate.is_some() || i.method != IndexMethod::Btree {
-                continue;
-            }
-            let Some(wider) = prefixes.get(i.fields.as_slice()) else {
-                continue;
-            };
-            let name = design.index_name(e, i);
-            let fields = e.field_names(&i.fields).join(", ");
-            out.push(
-                Finding::new(
-                    Rule::RedundantIndex,
-                    Location::Index(e.id.clone(), i.id.clone()),
-                    format!(
-                        "index `{name}` on `{}` ({fields}) is a leading prefix of {wider}",
-                        e.name
-                    ),
-                    format!("drop index {name}; {wider} already serves queries on ({fields})"),
-                )
-                .with_fix(Edit::RemoveIndex {
-                    entity: e.id.clone(),
-                    id: i.id.clone(),
-                }),
-            );
-        }
+use super::Indexed;
+
+/// A plain btree index: the kind a wider one makes redundant.
+fn is_plain(i: &Index) -> bool {
+    !i.unique && i.predicate.is_none() && i.method == IndexMethod::Btree
+}
+
+pub fn check_entity(design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    if !e.indexes.iter().any(is_plain) {
+        return;
     }
-    out
+    // Every usable btree index (the primary key and unique constraints
+    // included), in order: a redundant index names the first it leads.
+    let covers = || {
+        let pk = e
+            .primary_key
+            .iter()
+            .map(|pk| (&pk.fields, Indexed::PrimaryKey));
+        let uniques = e.uniques.iter().map(|u| (&u.fields, Indexed::Unique(u)));
+        let indexes = e
+            .indexes
+            .iter()
+            .filter(|i| i.method == IndexMethod::Btree && i.predicate.is_none())
+            .map(|i| (&i.fields, Indexed::Index(i)));
+        pk.chain(uniques).chain(indexes)
+    };
+    for i in e
+        .indexes
+        .iter()
+        .filter(|i| is_plain(i) && !i.fields.is_empty())
+    {
+        let wider =
+            covers().find(|(cols, _)| cols.len() > i.fields.len() && cols.starts_with(&i.fields));
+        let Some((_, wider)) = wider else {
+            continue;
+        };
+        let wider = wider.describe(design, e);
+        let name = design.index_name(e, i);
+        let fields = e.field_names(&i.fields).join(", ");
+        out.push(
+            Finding::new(
+                Rule::RedundantIndex,
+                Location::Index(e.id.clone(), i.id.clone()),
+                format!(
+                    "index `{name}` on `{}` ({fields}) is a leading prefix of {wider}",
+                    e.name
+                ),
+                format!("drop index {name}; {wider} already serves queries on ({fields})"),
+            )
+            .with_fix(Edit::RemoveIndex {
+                entity: e.id.clone(),
+                id: i.id.clone(),
+            }),
+        );
+    }
 }
 
 #[cfg(test)]

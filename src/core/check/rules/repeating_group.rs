@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Field, Location};
+use crate::core::model::{Design, Entity, Field, Location};
 
 /// Each run of digits in the name: the name with the run replaced by `#`,
 /// and the number.
@@ -52,51 +52,47 @@ fn is_address_line(stem: &str) -> bool {
     stem.ends_with("line") || ["address", "addr", "street"].contains(&stem)
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        let mut families: HashMap<String, Members> = HashMap::new();
-        for (at, f) in e
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.name.bytes().any(|b| b.is_ascii_digit()))
-        {
-            for (key, n) in numbered(&f.name.to_ascii_lowercase()) {
-                families.entry(key).or_default().push((at, n, f));
-            }
-        }
-        let mut found: Vec<(String, Members)> = families
-            .into_iter()
-            .filter(|(key, members)| {
-                let numbers: HashSet<u32> = members.iter().map(|(_, n, _)| *n).collect();
-                members.len() >= 2
-                    && numbers.iter().any(|n| numbers.contains(&(n + 1)))
-                    && !is_address_line(&stem(key))
-            })
-            .collect();
-        found.sort_by(|(a, x), (b, y)| (x[0].0, a).cmp(&(y[0].0, b)));
-        for (key, members) in found {
-            let first = members[0].2;
-            let names: Vec<&str> = members.iter().map(|(_, _, f)| f.name.as_str()).collect();
-            let stem = stem(&key);
-            out.push(Finding::new(
-                Rule::RepeatingGroup,
-                Location::Field(e.id.clone(), first.id.clone()),
-                format!(
-                    "`{}` repeats one field in numbered columns: {}",
-                    e.name,
-                    names.join(", ")
-                ),
-                format!(
-                    "move {} to a child entity of {} with one row per {stem} (and a position if the order matters)",
-                    names.join(", "),
-                    e.name
-                ),
-            ));
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    let mut families: HashMap<String, Members> = HashMap::new();
+    for (at, f) in e
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.name.bytes().any(|b| b.is_ascii_digit()))
+    {
+        for (key, n) in numbered(&f.name.to_ascii_lowercase()) {
+            families.entry(key).or_default().push((at, n, f));
         }
     }
-    out
+    let mut found: Vec<(String, Members)> = families
+        .into_iter()
+        .filter(|(key, members)| {
+            let numbers: HashSet<u32> = members.iter().map(|(_, n, _)| *n).collect();
+            members.len() >= 2
+                && numbers.iter().any(|n| numbers.contains(&(n + 1)))
+                && !is_address_line(&stem(key))
+        })
+        .collect();
+    found.sort_by(|(a, x), (b, y)| (x[0].0, a).cmp(&(y[0].0, b)));
+    for (key, members) in found {
+        let first = members[0].2;
+        let names: Vec<&str> = members.iter().map(|(_, _, f)| f.name.as_str()).collect();
+        let stem = stem(&key);
+        out.push(Finding::new(
+            Rule::RepeatingGroup,
+            Location::Field(e.id.clone(), first.id.clone()),
+            format!(
+                "`{}` repeats one field in numbered columns: {}",
+                e.name,
+                names.join(", ")
+            ),
+            format!(
+                "move {} to a child entity of {} with one row per {stem} (and a position if the order matters)",
+                names.join(", "),
+                e.name
+            ),
+        ));
+    }
 }
 
 #[cfg(test)]

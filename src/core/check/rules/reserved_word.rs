@@ -5,42 +5,38 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 use crate::core::sql::keywords::is_reserved;
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        if is_reserved(&e.name) {
-            out.push(Finding::new(
-                Rule::ReservedWord,
-                Location::Entity(e.id.clone()),
-                format!(
-                    "entity `{}` is named with a reserved PostgreSQL keyword",
-                    e.name
-                ),
-                format!(
-                    "rename {} (e.g. to a plural such as {}s) so queries need not quote it",
-                    e.name, e.name
-                ),
-            ));
-        }
-        for f in e.fields.iter().filter(|f| is_reserved(&f.name)) {
-            out.push(Finding::new(
-                Rule::ReservedWord,
-                Location::Field(e.id.clone(), f.id.clone()),
-                format!(
-                    "field `{}.{}` is named with a reserved PostgreSQL keyword",
-                    e.name, f.name
-                ),
-                format!(
-                    "rename {}.{} (e.g. to {}_{}) so queries need not quote it",
-                    e.name, f.name, e.name, f.name
-                ),
-            ));
-        }
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    if is_reserved(&e.name) {
+        out.push(Finding::new(
+            Rule::ReservedWord,
+            Location::Entity(e.id.clone()),
+            format!(
+                "entity `{}` is named with a reserved PostgreSQL keyword",
+                e.name
+            ),
+            format!(
+                "rename {} (e.g. to a plural such as {}s) so queries need not quote it",
+                e.name, e.name
+            ),
+        ));
     }
-    out
+    for f in e.fields.iter().filter(|f| is_reserved(&f.name)) {
+        out.push(Finding::new(
+            Rule::ReservedWord,
+            Location::Field(e.id.clone(), f.id.clone()),
+            format!(
+                "field `{}.{}` is named with a reserved PostgreSQL keyword",
+                e.name, f.name
+            ),
+            format!(
+                "rename {}.{} (e.g. to {}_{}) so queries need not quote it",
+                e.name, f.name, e.name, f.name
+            ),
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
 /// Names that say a field holds a short code, besides `*_code`.
 const CODES: &[&str] = &[
@@ -22,8 +22,7 @@ const CODES: &[&str] = &[
 ];
 
 fn names_a_code(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    CODES.contains(&name.as_str()) || name.ends_with("_code")
+    super::name_in(name, CODES) || super::ends_with_ignoring_case(name, "_code")
 }
 
 /// The type that usually fits a code of this name.
@@ -42,30 +41,26 @@ fn suggested(name: &str) -> &'static str {
     }
 }
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        for f in &e.fields {
-            if f.ty != SqlType::Text || !names_a_code(&f.name) {
-                continue;
-            }
-            out.push(Finding::new(
-                Rule::TextForShortCode,
-                Location::Field(e.id.clone(), f.id.clone()),
-                format!(
-                    "`{}.{}` looks like a short code but is unbounded text",
-                    e.name, f.name
-                ),
-                format!(
-                    "make {}.{} {}, with a check on its form (e.g. a regular expression)",
-                    e.name,
-                    f.name,
-                    suggested(&f.name)
-                ),
-            ));
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for f in &e.fields {
+        if f.ty != SqlType::Text || !names_a_code(&f.name) {
+            continue;
         }
+        out.push(Finding::new(
+            Rule::TextForShortCode,
+            Location::Field(e.id.clone(), f.id.clone()),
+            format!(
+                "`{}.{}` looks like a short code but is unbounded text",
+                e.name, f.name
+            ),
+            format!(
+                "make {}.{} {}, with a check on its form (e.g. a regular expression)",
+                e.name,
+                f.name,
+                suggested(&f.name)
+            ),
+        ));
     }
-    out
 }
 
 #[cfg(test)]

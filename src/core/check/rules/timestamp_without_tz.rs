@@ -6,31 +6,27 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        for f in e.fields.iter().filter(|f| f.ty == SqlType::Timestamp) {
-            out.push(
-                Finding::new(
-                    Rule::TimestampWithoutTz,
-                    Location::Field(e.id.clone(), f.id.clone()),
-                    format!("`{}.{}` is a timestamp without time zone", e.name, f.name),
-                    format!(
-                        "make {}.{} timestamptz so it records an instant, not a wall-clock reading",
-                        e.name, f.name
-                    ),
-                )
-                .with_fix(Edit::SetFieldType {
-                    entity: e.id.clone(),
-                    field: f.id.clone(),
-                    ty: SqlType::Timestamptz,
-                }),
-            );
-        }
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for f in e.fields.iter().filter(|f| f.ty == SqlType::Timestamp) {
+        out.push(
+            Finding::new(
+                Rule::TimestampWithoutTz,
+                Location::Field(e.id.clone(), f.id.clone()),
+                format!("`{}.{}` is a timestamp without time zone", e.name, f.name),
+                format!(
+                    "make {}.{} timestamptz so it records an instant, not a wall-clock reading",
+                    e.name, f.name
+                ),
+            )
+            .with_fix(Edit::SetFieldType {
+                entity: e.id.clone(),
+                field: f.id.clone(),
+                ty: SqlType::Timestamptz,
+            }),
+        );
     }
-    out
 }
 
 #[cfg(test)]

@@ -9,46 +9,40 @@
 
 use crate::core::check::{Finding, Rule};
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location};
+use crate::core::model::{Design, Entity, Location};
 
 const POSTAL_CODES: &[&str] = &["zip", "zip_code", "zipcode", "postal_code", "postcode"];
 const DETERMINED: &[&str] = &["city", "town", "state", "region", "province", "county"];
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        let named = |names: &[&str]| {
-            e.fields
-                .iter()
-                .filter(|f| super::name_in(&f.name, names))
-                .collect::<Vec<_>>()
-        };
-        let Some(code) = named(POSTAL_CODES).into_iter().next() else {
-            continue;
-        };
-        let dependents = named(DETERMINED);
-        let declared = e.dependencies.iter().any(|d| d.lhs.contains(&code.id));
-        if dependents.is_empty() || declared {
-            continue;
-        }
-        let names: Vec<&str> = dependents.iter().map(|f| f.name.as_str()).collect();
-        out.push(Finding::new(
-            Rule::TransitiveDependency,
-            Location::Field(e.id.clone(), code.id.clone()),
-            format!(
-                "`{}.{}` determines {} in the same entity, so rows can disagree",
-                e.name,
-                code.name,
-                names.join(", ")
-            ),
-            format!(
-                "move {} to an entity keyed by {}, or allow this finding where addresses are kept as written",
-                names.join(", "),
-                code.name
-            ),
-        ));
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    let named = |names: &'static [&'static str]| {
+        e.fields
+            .iter()
+            .filter(move |f| super::name_in(&f.name, names))
+    };
+    let Some(code) = named(POSTAL_CODES).next() else {
+        return;
+    };
+    let declared = e.dependencies.iter().any(|d| d.lhs.contains(&code.id));
+    let names: Vec<&str> = named(DETERMINED).map(|f| f.name.as_str()).collect();
+    if names.is_empty() || declared {
+        return;
     }
-    out
+    out.push(Finding::new(
+        Rule::TransitiveDependency,
+        Location::Field(e.id.clone(), code.id.clone()),
+        format!(
+            "`{}.{}` determines {} in the same entity, so rows can disagree",
+            e.name,
+            code.name,
+            names.join(", ")
+        ),
+        format!(
+            "move {} to an entity keyed by {}, or allow this finding where addresses are kept as written",
+            names.join(", "),
+            code.name
+        ),
+    ));
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, Unique};
+use crate::core::model::{Design, Entity, Location, Unique};
 
 /// Names that identify one row each. Qualified names are left out on
 /// purpose: many addresses share a `country_code`, many orders a
@@ -30,40 +30,36 @@ fn is_natural_key(name: &str) -> bool {
     super::name_in(name, NATURAL_KEYS)
 }
 
-pub fn check(design: &Design, ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        for f in &e.fields {
-            if !is_natural_key(&f.name) || e.is_unique_over(std::slice::from_ref(&f.id)) {
-                continue;
-            }
-            let unique = Unique {
-                id: ids.unique(),
-                name: None,
-                fields: vec![f.id.clone()],
-            };
-            out.push(
-                Finding::new(
-                    Rule::UniqueNaturalKey,
-                    Location::Field(e.id.clone(), f.id.clone()),
-                    format!(
-                        "`{}.{}` looks like a natural key but is not unique on its own",
-                        e.name, f.name
-                    ),
-                    format!(
-                        "add a unique constraint on {}({}), or rename the field if duplicates are meant",
-                        e.name, f.name
-                    ),
-                )
-                .with_fix(Edit::AddUnique {
-                    entity: e.id.clone(),
-                    unique,
-                    at: e.uniques.len(),
-                }),
-            );
+pub fn check_entity(_design: &Design, e: &Entity, ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for f in &e.fields {
+        if !is_natural_key(&f.name) || e.is_unique_over(std::slice::from_ref(&f.id)) {
+            continue;
         }
+        let unique = Unique {
+            id: ids.unique(),
+            name: None,
+            fields: vec![f.id.clone()],
+        };
+        out.push(
+            Finding::new(
+                Rule::UniqueNaturalKey,
+                Location::Field(e.id.clone(), f.id.clone()),
+                format!(
+                    "`{}.{}` looks like a natural key but is not unique on its own",
+                    e.name, f.name
+                ),
+                format!(
+                    "add a unique constraint on {}({}), or rename the field if duplicates are meant",
+                    e.name, f.name
+                ),
+            )
+            .with_fix(Edit::AddUnique {
+                entity: e.id.clone(),
+                unique,
+                at: e.uniques.len(),
+            }),
+        );
     }
-    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Location, SqlType};
+use crate::core::model::{Design, Entity, Location, SqlType};
 
 /// Names of fields that hold prose of any length.
 const PROSE: &[&str] = &["body", "description", "content", "notes", "bio"];
@@ -15,41 +15,37 @@ const PROSE: &[&str] = &["body", "description", "content", "notes", "bio"];
 /// A limit above this is no real limit on a short string.
 const LONG: u32 = 1000;
 
-pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for e in design.entities() {
-        for f in &e.fields {
-            let SqlType::Varchar(Some(n)) = f.ty else {
-                continue;
-            };
-            let prose = super::name_in(&f.name, PROSE);
-            if n <= LONG && !prose {
-                continue;
-            }
-            let why = if prose {
-                "holds free text"
-            } else {
-                "has a limit too long to mean anything"
-            };
-            out.push(
-                Finding::new(
-                    Rule::VarcharForLongText,
-                    Location::Field(e.id.clone(), f.id.clone()),
-                    format!("`{}.{}` is {} but {why}", e.name, f.name, f.ty),
-                    format!(
-                        "make {}.{} text; add a check on length({}) if a limit matters",
-                        e.name, f.name, f.name
-                    ),
-                )
-                .with_fix(Edit::SetFieldType {
-                    entity: e.id.clone(),
-                    field: f.id.clone(),
-                    ty: SqlType::Text,
-                }),
-            );
+pub fn check_entity(_design: &Design, e: &Entity, _ids: &mut IdGen, out: &mut Vec<Finding>) {
+    for f in &e.fields {
+        let SqlType::Varchar(Some(n)) = f.ty else {
+            continue;
+        };
+        let prose = super::name_in(&f.name, PROSE);
+        if n <= LONG && !prose {
+            continue;
         }
+        let why = if prose {
+            "holds free text"
+        } else {
+            "has a limit too long to mean anything"
+        };
+        out.push(
+            Finding::new(
+                Rule::VarcharForLongText,
+                Location::Field(e.id.clone(), f.id.clone()),
+                format!("`{}.{}` is {} but {why}", e.name, f.name, f.ty),
+                format!(
+                    "make {}.{} text; add a check on length({}) if a limit matters",
+                    e.name, f.name, f.name
+                ),
+            )
+            .with_fix(Edit::SetFieldType {
+                entity: e.id.clone(),
+                field: f.id.clone(),
+                ty: SqlType::Text,
+            }),
+        );
     }
-    out
 }
 
 #[cfg(test)]
