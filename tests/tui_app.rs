@@ -404,3 +404,148 @@ fn a_large_design_opens_and_edits() {
     assert_eq!(app.selected_entity().unwrap().name, "table_01999s");
     assert!(app.is_modified());
 }
+
+/// Runs the check jobs among `effects` here and now, as the runner's
+/// worker would, and feeds their results back.
+fn settle(app: &mut App, effects: Vec<Effect>) {
+    for effect in effects {
+        if let Effect::RunChecks(job) = effect {
+            let more = app.update(job.run());
+            settle(app, more);
+        }
+    }
+}
+
+#[test]
+fn checks_run_off_the_input_path_and_stale_results_are_dropped() {
+    let mut app = open("shop.ron").with_background_checks();
+    let before = app.findings().to_vec();
+    assert!(!app.checks_pending());
+    assert!(keys(&mut app, "jk").is_empty(), "moving checks nothing");
+
+    let fx = command(&mut app, "field add customers.phone1 text");
+    let [Effect::RunChecks(first)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(app.checks_pending());
+    assert_eq!(app.findings(), before, "the last findings stay on show");
+    let fx = command(&mut app, "field add customers.phone2 text");
+    let [Effect::RunChecks(second)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(second.generation > first.generation);
+    // The job holds the design as it was asked about.
+    let customers = first.design.entity_named("customers").unwrap();
+    assert!(customers.field_named("phone2").is_none());
+
+    // The first job's results come late: the design has moved on.
+    assert!(app.update(first.clone().run()).is_empty());
+    assert!(app.checks_pending());
+    assert!(!has_rule(&app, Rule::RepeatingGroup));
+    // A fix waits for fresh findings.
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "f");
+    assert!(message(&app).contains("still running"), "{}", message(&app));
+    assert!(app.update(second.clone().run()).is_empty());
+    assert!(!app.checks_pending());
+    assert!(has_rule(&app, Rule::RepeatingGroup));
+
+    // Undo asks again; run synchronously, the result is what an inline
+    // check gives.
+    let fx = keys(&mut app, "u");
+    settle(&mut app, fx);
+    assert!(!app.checks_pending());
+    assert!(!has_rule(&app, Rule::RepeatingGroup));
+    let mut inline = open("shop.ron");
+    command(&mut inline, "field add customers.phone1 text");
+    let rules = |a: &App| a.findings().iter().map(|f| f.rule).collect::<Vec<_>>();
+    assert_eq!(rules(&app), rules(&inline));
+}
+
+#[test]
+fn the_diagram_moves_the_selection_and_keeps_it_when_switching_back() {
+    use plinth::tui::Screen;
+    let mut app = open("shop.ron");
+    app.update(Msg::Resize(120, 40));
+    keys(&mut app, "v");
+    assert_eq!(app.screen(), Screen::Diagram);
+    assert_eq!(app.selected_entity().unwrap().name, "customers");
+    keys(&mut app, "l");
+    assert_eq!(app.selected_entity().unwrap().name, "categories");
+    keys(&mut app, "h");
+    assert_eq!(app.selected_entity().unwrap().name, "customers");
+    keys(&mut app, "j");
+    let below = app.selected_entity().unwrap().id.clone();
+    let parents: Vec<_> = app
+        .design()
+        .relationships_from(&below)
+        .iter()
+        .map(|r| r.to.clone())
+        .collect();
+    assert!(!parents.is_empty(), "a layer down is a child");
+    keys(&mut app, "kl");
+    let chosen = app.selected_entity().unwrap().name.clone();
+    keys(&mut app, "HJKL");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Lists);
+    assert_eq!(app.selected_entity().unwrap().name, chosen);
+    keys(&mut app, "v");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), Screen::Lists);
+    assert_eq!(app.focus(), Pane::Fields);
+    assert_eq!(app.selected_entity().unwrap().name, chosen);
+
+    // Edits in the diagram lay it out again.
+    keys(&mut app, "v");
+    command(&mut app, "entity add wishlists");
+    assert_eq!(app.selected_entity().unwrap().name, "wishlists");
+    keys(&mut app, "u");
+    assert_eq!(app.screen(), Screen::Diagram);
+}
+
+#[test]
+fn the_mouse_selects_and_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |app: &mut App, kind, column, row| {
+        app.update(Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }))
+    };
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let mut app = open("shop.ron");
+    app.update(Msg::Resize(80, 24));
+    // The entity list: row 1 is the first entity.
+    mouse(&mut app, click, 5, 3);
+    assert_eq!(app.selected_entity().unwrap().name, "categories");
+    assert_eq!(app.focus(), Pane::Entities);
+    mouse(&mut app, MouseEventKind::ScrollDown, 5, 3);
+    assert_eq!(app.selected_entity().unwrap().name, "warehouses");
+    // A field row in the detail pane.
+    mouse(&mut app, click, 40, 4);
+    assert_eq!(app.focus(), Pane::Fields);
+    // A finding.
+    mouse(&mut app, click, 40, 15);
+    assert_eq!(app.focus(), Pane::Findings);
+    assert!(app.selected_finding().is_some());
+
+    // In the diagram a click selects the box under it.
+    app.update(Msg::Resize(120, 40));
+    keys(&mut app, "v");
+    let screen = {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| plinth::tui::view::draw(&app, f)).unwrap();
+        format!("{}", t.backend())
+    };
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("┌ coupons"))
+        .unwrap();
+    // Each line of the capture is quoted: column 0 is the second char.
+    let column = line[..line.find("┌ coupons").unwrap()].chars().count() - 1;
+    mouse(&mut app, click, column as u16 + 2, row as u16 + 1);
+    assert_eq!(app.selected_entity().unwrap().name, "coupons");
+}

@@ -118,3 +118,24 @@ fn a_new_empty_design_80x24() {
     let app = App::with_ids(opened, IdGen::seeded(1));
     assert_snapshot!(draw(&app, 80, 24).backend());
 }
+
+#[test]
+fn diagram_blog_120x40() {
+    let mut app = open("blog.ron", 120, 40);
+    keys(&mut app, "v");
+    assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn diagram_shop_120x40() {
+    let mut app = open("shop.ron", 120, 40);
+    keys(&mut app, "v");
+    assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn diagram_shop_moved_and_panned_120x40() {
+    let mut app = open("shop.ron", 120, 40);
+    keys(&mut app, "vjjlL");
+    assert_snapshot!(draw(&app, 120, 40).backend());
+}

@@ -7,13 +7,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 
+use super::diagram::Diagram;
+use super::form::{Form, FormKind};
 use super::keymap::{self, Action, Context, Key};
-use super::msg::{Effect, Msg};
+use super::msg::{CheckJob, Effect, Msg};
 use super::recovery;
 use super::theme::Theme;
 use super::view;
@@ -71,6 +76,14 @@ impl Pane {
     }
 }
 
+/// What fills the screen above the status bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The entity list, the selected entity and the findings.
+    Lists,
+    Diagram,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mode {
     Normal,
@@ -83,6 +96,8 @@ pub enum Mode {
     },
     /// A question that must be answered before anything else.
     Prompt(Prompt),
+    /// A form over the screen.
+    Form(Box<Form>),
 }
 
 /// A line being typed, with a cursor, history browsing and completion.
@@ -102,7 +117,7 @@ pub struct LineInput {
 }
 
 impl LineInput {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         LineInput {
             text: text.to_owned(),
             cursor: text.len(),
@@ -110,12 +125,12 @@ impl LineInput {
         }
     }
 
-    fn set(&mut self, text: String) {
+    pub(crate) fn set(&mut self, text: String) {
         self.cursor = text.len();
         self.text = text;
     }
 
-    fn insert(&mut self, s: &str) {
+    pub(crate) fn insert(&mut self, s: &str) {
         self.text.insert_str(self.cursor, s);
         self.cursor += s.len();
     }
@@ -127,14 +142,14 @@ impl LineInput {
         self.cursor = self.text.len();
     }
 
-    fn left(&self) -> usize {
+    pub(crate) fn left(&self) -> usize {
         self.text[..self.cursor]
             .char_indices()
             .next_back()
             .map_or(0, |(i, _)| i)
     }
 
-    fn right(&self) -> usize {
+    pub(crate) fn right(&self) -> usize {
         self.text[self.cursor..]
             .chars()
             .next()
@@ -183,14 +198,24 @@ pub struct Message {
 
 /// The whole state of the designer.
 pub struct App {
-    // The document.
+    // The document. Shared with the check worker, copied on write.
     pub(crate) path: PathBuf,
-    pub(crate) design: Design,
+    pub(crate) design: Arc<Design>,
     pub(crate) history: History,
     pub(crate) is_new: bool,
     ids: IdGen,
 
     // What the checks found, kept from the last edit.
+    /// Counts every change to the design; check results carry the one
+    /// they were run on, so results overtaken by an edit are dropped.
+    generation: u64,
+    /// The generation the findings are for.
+    checked: u64,
+    /// The generation last handed to the worker, when checks run there.
+    requested: u64,
+    /// Where the worker's fixes draw fresh ids from: `None` checks
+    /// inline, in `update`.
+    background: Option<u64>,
     pub(crate) findings: Vec<Finding>,
     /// Findings to show, by index: the selected entity's first, then the
     /// others, then those the design allows.
@@ -203,6 +228,13 @@ pub struct App {
     // The screen.
     pub(crate) theme: Theme,
     pub(crate) size: (u16, u16),
+    pub(crate) screen: Screen,
+    /// The diagram's layout, for the generation it was made from; made
+    /// when the diagram is shown and the design has changed since.
+    pub(crate) diagram: Option<Diagram>,
+    diagram_generation: u64,
+    /// The diagram's point at the window's top left corner.
+    pub(crate) diagram_offset: (i32, i32),
     pub(crate) focus: Pane,
     pub(crate) mode: Mode,
     pub(crate) message: Option<Message>,
@@ -236,16 +268,24 @@ impl App {
     pub fn with_ids(opened: Opened, ids: IdGen) -> Self {
         let mut app = App {
             path: opened.path,
-            design: opened.design,
+            design: Arc::new(opened.design),
             history: History::new(),
             is_new: opened.is_new,
             ids,
+            generation: 0,
+            checked: 0,
+            requested: 0,
+            background: None,
             findings: Vec::new(),
             finding_order: Vec::new(),
             marks: HashMap::new(),
             counts: [0; 3],
             theme: Theme::default(),
             size: (80, 24),
+            screen: Screen::Lists,
+            diagram: None,
+            diagram_generation: 0,
+            diagram_offset: (0, 0),
             focus: Pane::Entities,
             mode: Mode::Normal,
             message: None,
@@ -307,6 +347,23 @@ impl App {
         self
     }
 
+    /// Runs the checks off the input path from now on: after a change,
+    /// `update` returns [`Effect::RunChecks`] and the findings come back
+    /// as [`Msg::Checked`]; until then the last findings stay on show.
+    pub fn with_background_checks(mut self) -> Self {
+        let probe = self.ids.check();
+        self.background = Some(probe.as_str().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }));
+        self
+    }
+
+    /// Whether the findings on show are for an earlier design than the
+    /// one being edited (checks are running in the background).
+    pub fn checks_pending(&self) -> bool {
+        self.checked != self.generation
+    }
+
     pub fn design(&self) -> &Design {
         &self.design
     }
@@ -339,6 +396,10 @@ impl App {
         self.focus
     }
 
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
     pub fn selected_entity(&self) -> Option<&Entity> {
         self.selected.as_ref().and_then(|id| self.design.entity(id))
     }
@@ -360,9 +421,10 @@ impl App {
     /// The context whose keys apply now, for hints.
     pub(crate) fn context(&self) -> Context {
         match self.mode {
-            Mode::Normal | Mode::Prompt(_) => self.focus.context(),
+            Mode::Normal | Mode::Prompt(_) => self.normal_context(),
             Mode::Command(_) | Mode::Filter(_) => Context::Line,
             Mode::Help { .. } => Context::Help,
+            Mode::Form(_) => Context::Form,
         }
     }
 
@@ -399,8 +461,45 @@ impl App {
             Msg::RecoveryFailed(e) => {
                 self.error(format!("could not write the recovery file: {e}"));
             }
+            Msg::Note(text) => self.error(text),
+            Msg::Mouse(event) => self.mouse(event),
+            Msg::Checked {
+                generation,
+                findings,
+            } => {
+                if generation == self.generation {
+                    self.install(findings);
+                    self.order_findings();
+                    self.finding_cursor = self
+                        .finding_cursor
+                        .min(self.finding_order.len().saturating_sub(1));
+                    self.scroll();
+                }
+            }
+        }
+        if self.screen == Screen::Diagram {
+            self.keep_diagram();
+        }
+        if let Some(seed) = self.background
+            && self.checks_pending()
+            && self.requested != self.generation
+        {
+            self.requested = self.generation;
+            fx.push(Effect::RunChecks(CheckJob {
+                generation: self.generation,
+                design: Arc::clone(&self.design),
+                seed: seed ^ self.generation.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            }));
         }
         fx
+    }
+
+    /// The context of the keys on the main screen.
+    fn normal_context(&self) -> Context {
+        match self.screen {
+            Screen::Lists => self.focus.context(),
+            Screen::Diagram => Context::Diagram,
+        }
     }
 
     // ---- Keys ------------------------------------------------------------
@@ -442,10 +541,14 @@ impl App {
                 }
             }
             Mode::Command(_) | Mode::Filter(_) => self.line_key(key, fx),
+            Mode::Form(_) => self.form_key(key),
             Mode::Normal => {
                 self.message = None;
-                if let Some(action) = keymap::lookup(self.focus.context(), key) {
-                    self.act(action, fx);
+                if let Some(action) = keymap::lookup(self.normal_context(), key) {
+                    match self.screen {
+                        Screen::Diagram => self.act_in_diagram(action, fx),
+                        Screen::Lists => self.act(action, fx),
+                    }
                 }
             }
         }
@@ -481,6 +584,15 @@ impl App {
             Action::DropField => self.ask_drop_field(),
             Action::Jump => self.jump(),
             Action::ApplyFix => self.apply_fix(),
+            Action::Diagram => self.show_diagram(),
+            Action::AddEntity
+            | Action::EditEntity
+            | Action::AddField
+            | Action::EditField
+            | Action::AddRelationship
+            | Action::AddIndex
+            | Action::Enums
+            | Action::AddCheck => self.open_form(action),
             // Line editing and help keys are handled where they apply.
             _ => {}
         }
@@ -613,7 +725,7 @@ impl App {
 
     /// Applies an edit as one undo step; says why when it is refused.
     fn apply(&mut self, edit: Edit) -> bool {
-        match self.history.apply(edit, &mut self.design) {
+        match self.history.apply(edit, Arc::make_mut(&mut self.design)) {
             Ok(()) => {
                 self.changed();
                 true
@@ -626,7 +738,7 @@ impl App {
     }
 
     fn undo(&mut self) {
-        match self.history.undo(&mut self.design) {
+        match self.history.undo(Arc::make_mut(&mut self.design)) {
             None => self.info("nothing to undo".into()),
             Some(Ok(what)) => {
                 self.changed();
@@ -637,7 +749,7 @@ impl App {
     }
 
     fn redo(&mut self) {
-        match self.history.redo(&mut self.design) {
+        match self.history.redo(Arc::make_mut(&mut self.design)) {
             None => self.info("nothing to redo".into()),
             Some(Ok(what)) => {
                 self.changed();
@@ -654,8 +766,19 @@ impl App {
         self.refilter();
     }
 
+    /// The design changed: check it now, or leave that to the worker.
     fn recheck(&mut self) {
-        self.findings = check(&self.design, &self.design.checks, &mut self.ids);
+        self.generation += 1;
+        if self.background.is_none() {
+            let findings = check(&self.design, &self.design.checks, &mut self.ids);
+            self.install(findings);
+        }
+    }
+
+    /// Puts the findings for the current design on show.
+    fn install(&mut self, findings: Vec<Finding>) {
+        self.findings = findings;
+        self.checked = self.generation;
         self.marks.clear();
         self.counts = [0; 3];
         for f in self.findings.iter().filter(|f| f.allowed.is_none()) {
@@ -669,6 +792,9 @@ impl App {
     }
 
     fn apply_fix(&mut self) {
+        if self.checks_pending() {
+            return self.info("the checks are still running; try again in a moment".into());
+        }
         let Some(finding) = self.selected_finding() else {
             return;
         };
@@ -762,7 +888,7 @@ impl App {
             }
             PromptAction::RestoreRecovery => {
                 if let Some(design) = self.pending_recovery.take() {
-                    self.design = *design;
+                    self.design = Arc::new(*design);
                     self.history = History::unsaved();
                     self.recovery_revision = Some(self.history.revision());
                     self.recheck();
@@ -891,6 +1017,382 @@ impl App {
             fx.push(Effect::RemoveRecovery { path });
             self.recovery_on_disk = false;
             self.recovery_revision = None;
+        }
+    }
+
+    // ---- Forms ---------------------------------------------------------------
+
+    fn open_form(&mut self, action: Action) {
+        let entity = self.selected_entity();
+        let form = match (action, entity) {
+            (Action::AddEntity, _) => Form::add_entity(),
+            (Action::Enums, _) => {
+                let mut form = Form::enums(&self.design);
+                form.load_enum(&self.design);
+                form
+            }
+            (_, None) => {
+                return self.info("select an entity first, or add one with a".into());
+            }
+            (Action::EditEntity, Some(e)) => Form::edit_entity(e),
+            (Action::AddField, Some(e)) => Form::add_field(e),
+            (Action::EditField, Some(e)) => match e.fields.get(self.field_cursor) {
+                Some(f) => Form::edit_field(e, f),
+                None => Form::add_field(e),
+            },
+            (Action::AddRelationship, Some(e)) => Form::add_relationship(&self.design, e),
+            (Action::AddIndex, Some(e)) => Form::add_index(e),
+            (Action::AddCheck, Some(e)) => Form::add_check(e),
+            _ => return,
+        };
+        self.mode = Mode::Form(Box::new(form));
+    }
+
+    fn form_key(&mut self, key: Key) {
+        let action = keymap::lookup(Context::Form, key);
+        let Mode::Form(form) = &mut self.mode else {
+            return;
+        };
+        // ←/→ move the cursor in text, and choose in choices and picks.
+        let is_text = matches!(form.focused().value, super::form::Value::Text(_));
+        match action {
+            Some(Action::Submit) => self.submit_form(),
+            Some(Action::Cancel) => self.mode = Mode::Normal,
+            Some(Action::FocusNext) => form.move_focus(1),
+            Some(Action::FocusPrev) => form.move_focus(-1),
+            Some(Action::Left | Action::Right) if is_text => {
+                if let Some(line) = form.line() {
+                    line.cursor = if action == Some(Action::Left) {
+                        line.left()
+                    } else {
+                        line.right()
+                    };
+                }
+            }
+            Some(Action::Left | Action::Right | Action::Toggle) if !is_text => {
+                form.cycle(if action == Some(Action::Left) { -1 } else { 1 });
+                if form.kind == FormKind::Enum && form.focus == 0 {
+                    form.load_enum(&self.design);
+                }
+            }
+            Some(Action::DeleteBack) => {
+                if let Some(line) = form.line() {
+                    let from = line.left();
+                    line.text.replace_range(from..line.cursor, "");
+                    line.cursor = from;
+                }
+                form.changed();
+            }
+            Some(Action::ClearLine) => {
+                if let Some(line) = form.line() {
+                    line.set(String::new());
+                }
+                form.changed();
+            }
+            _ => {
+                if let KeyCode::Char(c) = key.code
+                    && !key.ctrl
+                    && let Some(line) = form.line()
+                {
+                    line.insert(c.encode_utf8(&mut [0; 4]));
+                    form.changed();
+                }
+            }
+        }
+    }
+
+    /// Enter in a form: its edit goes through the history as one step;
+    /// when something is wrong the form stays, saying what.
+    fn submit_form(&mut self) {
+        let Mode::Form(mut form) = std::mem::replace(&mut self.mode, Mode::Normal) else {
+            return;
+        };
+        form.tried = true;
+        let edit = match form.edit(&self.design, &mut self.ids) {
+            Ok(Some(edit)) => edit,
+            Ok(None) => return self.info("nothing changed".into()),
+            Err(_) => {
+                let problems = form.problems(&self.design);
+                if let Some(at) = problems.iter().position(Option::is_some) {
+                    form.focus = at;
+                }
+                self.mode = Mode::Form(form);
+                return;
+            }
+        };
+        let added_entity = match &edit {
+            Edit::AddEntity { entity, .. } => Some(entity.id.clone()),
+            Edit::Batch(edits) => edits.iter().find_map(|e| match e {
+                Edit::AddEntity { entity, .. } => Some(entity.id.clone()),
+                _ => None,
+            }),
+            _ => None,
+        };
+        match self.history.apply(edit, Arc::make_mut(&mut self.design)) {
+            Err(e) => {
+                form.refused = Some(e.to_string());
+                self.mode = Mode::Form(form);
+            }
+            Ok(()) => {
+                self.changed();
+                if let Some(id) = added_entity.filter(|_| form.kind == FormKind::AddEntity) {
+                    self.select_entity(&id);
+                }
+                if let FormKind::AddField(_) = form.kind {
+                    let (entity, field) = (self.selected_entity(), form.text("Name"));
+                    if let Some(at) =
+                        entity.and_then(|e| e.fields.iter().position(|f| f.name == field))
+                    {
+                        self.field_cursor = at;
+                    }
+                }
+                self.info(format!("{}: done (u undoes)", form.title));
+            }
+        }
+    }
+
+    // ---- The diagram -------------------------------------------------------
+
+    fn show_diagram(&mut self) {
+        self.screen = Screen::Diagram;
+        self.keep_diagram();
+        if self.selected.is_none() {
+            self.select_row(0);
+        }
+        // The whole diagram in the middle of the window when it fits;
+        // else the selected entity in the middle.
+        let window = self.diagram_window();
+        let (w, h) = (i32::from(window.width), i32::from(window.height));
+        let (Some(d), Some(b)) = (self.diagram.as_ref(), self.selected_box()) else {
+            return;
+        };
+        let place = |size: i32, room: i32, center: i32, margin: i32| {
+            if size + 2 * margin <= room {
+                -(room - size) / 2
+            } else {
+                (center - room / 2).clamp(-margin, size + margin - room)
+            }
+        };
+        self.diagram_offset = (
+            place(d.width, w, b.x + b.w / 2, 1),
+            place(d.height, h, b.y + b.h / 2, 1).min(-1),
+        );
+        self.clamp_diagram();
+    }
+
+    /// Lays the diagram out again when the design has changed since.
+    fn keep_diagram(&mut self) {
+        if self.diagram.is_none() || self.diagram_generation != self.generation {
+            self.diagram = Some(Diagram::new(&self.design));
+            self.diagram_generation = self.generation;
+            self.follow_in_diagram();
+        }
+    }
+
+    fn diagram_window(&self) -> Rect {
+        view::diagram_window(Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    fn selected_box(&self) -> Option<super::diagram::Area> {
+        let id = self.selected.as_ref()?;
+        self.diagram.as_ref()?.box_of(id).map(|b| b.area)
+    }
+
+    fn act_in_diagram(&mut self, action: Action, fx: &mut Vec<Effect>) {
+        let Some(diagram) = self.diagram.as_ref() else {
+            return;
+        };
+        let window = self.diagram_window();
+        let (page_x, page_y) = (
+            i32::from(window.width / 2).max(1),
+            i32::from(window.height / 2).max(1),
+        );
+        let step = |a: Action| match a {
+            Action::Left => Some((-1, 0)),
+            Action::Right => Some((1, 0)),
+            Action::Up => Some((0, -1)),
+            Action::Down => Some((0, 1)),
+            _ => None,
+        };
+        if let Some((dx, dy)) = step(action) {
+            let target = match (self.selected.as_ref(), dx) {
+                (None, _) => diagram.boxes.first(),
+                (Some(id), 0) => diagram.across(id, dy),
+                (Some(id), _) => diagram.beside(id, dx),
+            };
+            if let Some(id) = target.map(|b| b.entity.clone()) {
+                self.select_entity(&id);
+                self.follow_in_diagram();
+            }
+            return;
+        }
+        let pan = match action {
+            Action::PanLeft => Some((-page_x / 2, 0)),
+            Action::PanRight => Some((page_x / 2, 0)),
+            Action::PanUp => Some((0, -page_y / 2)),
+            Action::PanDown => Some((0, page_y / 2)),
+            Action::PageUp => Some((0, -page_y * 2)),
+            Action::PageDown => Some((0, page_y * 2)),
+            _ => None,
+        };
+        if let Some((dx, dy)) = pan {
+            self.diagram_offset.0 += dx;
+            self.diagram_offset.1 += dy;
+            self.clamp_diagram();
+            return;
+        }
+        match action {
+            Action::Top | Action::Bottom => {
+                let layers = &diagram.layers;
+                let b = if action == Action::Top {
+                    layers.first().and_then(|l| l.first())
+                } else {
+                    layers.last().and_then(|l| l.last())
+                };
+                if let Some(id) = b.map(|&b| diagram.boxes[b].entity.clone()) {
+                    self.select_entity(&id);
+                    self.follow_in_diagram();
+                }
+            }
+            Action::Open => {
+                self.screen = Screen::Lists;
+                if self.selected.is_some() {
+                    self.focus = Pane::Fields;
+                }
+            }
+            Action::Back | Action::Diagram => self.screen = Screen::Lists,
+            Action::Filter => {
+                self.screen = Screen::Lists;
+                self.act(action, fx);
+            }
+            Action::FocusNext | Action::FocusPrev | Action::DropField | Action::Jump => {}
+            Action::ApplyFix => {}
+            _ => self.act(action, fx),
+        }
+    }
+
+    /// Pans just enough to show the selected box whole (its top left
+    /// corner when it is larger than the window).
+    fn follow_in_diagram(&mut self) {
+        let Some(b) = self.selected_box() else {
+            return;
+        };
+        let window = self.diagram_window();
+        let (w, h) = (i32::from(window.width), i32::from(window.height));
+        let (ox, oy) = &mut self.diagram_offset;
+        let fit = |o: &mut i32, start: i32, len: i32, room: i32| {
+            if start + len > *o + room {
+                *o = start + len - room;
+            }
+            if start < *o {
+                *o = start;
+            }
+        };
+        fit(ox, b.x - 1, b.w + 2, w);
+        fit(oy, b.y - 1, b.h + 2, h);
+    }
+
+    /// Keeps the window from wandering off the diagram.
+    fn clamp_diagram(&mut self) {
+        let Some(d) = self.diagram.as_ref() else {
+            return;
+        };
+        let window = self.diagram_window();
+        let (w, h) = (i32::from(window.width), i32::from(window.height));
+        let (ox, oy) = &mut self.diagram_offset;
+        *ox = (*ox).min(d.width - w / 2).max(-w / 2);
+        *oy = (*oy).min(d.height - h / 2).max(-1);
+    }
+
+    // ---- The mouse ---------------------------------------------------------
+
+    /// A click selects what is under it (and focuses its pane); the wheel
+    /// moves through the list under the pointer.
+    fn mouse(&mut self, event: MouseEvent) {
+        let wheel = match event.kind {
+            MouseEventKind::ScrollDown => 3,
+            MouseEventKind::ScrollUp => -3,
+            MouseEventKind::Down(MouseButton::Left) => 0,
+            _ => return,
+        };
+        match &self.mode {
+            Mode::Help { scroll } if wheel != 0 => {
+                let screen = Rect::new(0, 0, self.size.0, self.size.1);
+                let max = view::help::max_scroll(screen) as i32;
+                let scroll = (i32::from(*scroll) + wheel).clamp(0, max);
+                self.mode = Mode::Help {
+                    scroll: scroll as u16,
+                };
+                return;
+            }
+            Mode::Normal => {}
+            _ => return,
+        }
+        let at = ratatui::layout::Position::new(event.column, event.row);
+        if self.screen == Screen::Diagram {
+            let window = self.diagram_window();
+            if !window.contains(at) {
+                return;
+            }
+            if wheel != 0 {
+                self.diagram_offset.1 += wheel;
+                self.clamp_diagram();
+                return;
+            }
+            let (x, y) = (
+                self.diagram_offset.0 + i32::from(at.x - window.x),
+                self.diagram_offset.1 + i32::from(at.y - window.y),
+            );
+            let hit = self.diagram.as_ref().and_then(|d| d.box_at(x, y));
+            if let Some(id) = hit.map(|b| b.entity.clone()) {
+                self.message = None;
+                self.select_entity(&id);
+            }
+            return;
+        }
+        let layout = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
+        let Some(pane) = [
+            (Pane::Entities, layout.entities),
+            (Pane::Fields, layout.detail),
+            (Pane::Findings, layout.findings),
+        ]
+        .into_iter()
+        .find(|(_, r)| r.contains(at))
+        .map(|(p, _)| p) else {
+            return;
+        };
+        self.message = None;
+        if wheel != 0 {
+            let focus = self.focus;
+            self.focus = pane;
+            self.move_cursor(wheel as isize);
+            self.focus = focus;
+            return;
+        }
+        let row = |area: Rect| (at.y > area.y).then(|| (at.y - area.y - 1) as usize);
+        match pane {
+            Pane::Entities => {
+                self.focus = Pane::Entities;
+                if let Some(r) = row(layout.entities)
+                    && self.entity_offset + r < self.visible.len()
+                {
+                    self.select_row(self.entity_offset + r);
+                }
+            }
+            Pane::Fields => {
+                if let Some(field) = view::detail::field_at(self, layout.detail, at.y) {
+                    self.field_cursor = field;
+                }
+                self.focus = Pane::Fields;
+            }
+            Pane::Findings => {
+                self.focus = Pane::Findings;
+                if let Some(r) = row(layout.findings)
+                    && self.finding_offset + r < self.finding_order.len()
+                {
+                    self.finding_cursor = self.finding_offset + r;
+                }
+            }
         }
     }
 

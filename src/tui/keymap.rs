@@ -15,6 +15,10 @@ pub enum Context {
     Entities,
     Fields,
     Findings,
+    /// The diagram view.
+    Diagram,
+    /// A form (pop-up dialog).
+    Form,
     /// The `:` command line and the `/` filter.
     Line,
     Help,
@@ -27,20 +31,32 @@ impl Context {
             Context::Entities => "Entities pane",
             Context::Fields => "Fields pane",
             Context::Findings => "Findings pane",
+            Context::Diagram => "Diagram view",
+            Context::Form => "Forms",
             Context::Line => "Command line (:) and filter (/)",
             Context::Help => "This help",
         }
     }
 
     /// The contexts in the order the help lists them.
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Entities,
         Context::Fields,
         Context::Findings,
+        Context::Diagram,
+        Context::Form,
         Context::Line,
         Context::Help,
     ];
+
+    /// The main screen's contexts, where the global bindings apply too.
+    fn falls_back_to_global(self) -> bool {
+        matches!(
+            self,
+            Context::Entities | Context::Fields | Context::Findings | Context::Diagram
+        )
+    }
 }
 
 /// What a key asks for; `App::update` gives each its meaning.
@@ -70,6 +86,23 @@ pub enum Action {
     /// Enter on a finding: go to its entity (and field).
     Jump,
     ApplyFix,
+    /// Switch between the lists and the diagram.
+    Diagram,
+    // Forms.
+    AddEntity,
+    EditEntity,
+    AddField,
+    EditField,
+    AddRelationship,
+    AddIndex,
+    Enums,
+    AddCheck,
+    /// Space on a toggle or a choice in a form.
+    Toggle,
+    PanLeft,
+    PanRight,
+    PanUp,
+    PanDown,
     // Line editing.
     Submit,
     Cancel,
@@ -86,12 +119,14 @@ pub enum Action {
     CloseHelp,
 }
 
-/// A key as bindings name it: the code, and whether Ctrl is held. Shift
-/// is part of the character (`G`, `?`), so it is not tracked apart.
+/// A key as bindings name it: the code, and whether Ctrl is held, and
+/// Shift for keys that are not characters (for a character, Shift is
+/// part of it: `G`, `?`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
     pub code: KeyCode,
     pub ctrl: bool,
+    pub shift: bool,
 }
 
 impl Key {
@@ -99,6 +134,7 @@ impl Key {
         Key {
             code: KeyCode::Char(c),
             ctrl: false,
+            shift: false,
         }
     }
 
@@ -106,17 +142,33 @@ impl Key {
         Key {
             code: KeyCode::Char(c),
             ctrl: true,
+            shift: false,
         }
     }
 
     pub const fn code(code: KeyCode) -> Key {
-        Key { code, ctrl: false }
+        Key {
+            code,
+            ctrl: false,
+            shift: false,
+        }
+    }
+
+    pub const fn shift(code: KeyCode) -> Key {
+        Key {
+            code,
+            ctrl: false,
+            shift: true,
+        }
     }
 
     pub fn of(event: &KeyEvent) -> Key {
+        let shift = event.modifiers.contains(KeyModifiers::SHIFT)
+            && !matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab);
         Key {
             code: event.code,
             ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+            shift,
         }
     }
 }
@@ -125,6 +177,9 @@ impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ctrl {
             f.write_str("Ctrl-")?;
+        }
+        if self.shift {
+            f.write_str("S-")?;
         }
         match self.code {
             KeyCode::Char(' ') => f.write_str("Space"),
@@ -181,6 +236,8 @@ use Context as C;
 
 const UP: Key = Key::code(KeyCode::Up);
 const DOWN: Key = Key::code(KeyCode::Down);
+const LEFT: Key = Key::code(KeyCode::Left);
+const RIGHT: Key = Key::code(KeyCode::Right);
 const ENTER: Key = Key::code(KeyCode::Enter);
 const ESC: Key = Key::code(KeyCode::Esc);
 
@@ -216,6 +273,20 @@ pub const BINDINGS: &[Binding] = &[
         "drop the entity (asks first)",
         Some("drop"),
     ),
+    bind(
+        C::Entities,
+        &[Key::ch('a')],
+        A::AddEntity,
+        "add an entity (form)",
+        Some("add"),
+    ),
+    bind(
+        C::Entities,
+        &[Key::ch('e')],
+        A::EditEntity,
+        "edit the entity: name, comment",
+        Some("edit"),
+    ),
     // Fields.
     bind(
         C::Fields,
@@ -244,6 +315,20 @@ pub const BINDINGS: &[Binding] = &[
         A::DropField,
         "drop the field (asks first)",
         Some("drop"),
+    ),
+    bind(
+        C::Fields,
+        &[Key::ch('a')],
+        A::AddField,
+        "add a field (form)",
+        Some("add"),
+    ),
+    bind(
+        C::Fields,
+        &[Key::ch('e'), ENTER],
+        A::EditField,
+        "edit the field: name, type, null, unique, default",
+        Some("edit"),
     ),
     // Findings.
     bind(
@@ -275,6 +360,77 @@ pub const BINDINGS: &[Binding] = &[
         Some("fix"),
     ),
     bind(C::Findings, &[ESC], A::Back, "back to the entities", None),
+    // The diagram.
+    bind(
+        C::Diagram,
+        &[Key::ch('h'), LEFT],
+        A::Left,
+        "the box to the left",
+        None,
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('l'), RIGHT],
+        A::Right,
+        "the box to the right",
+        None,
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('k'), UP],
+        A::Up,
+        "the nearest box a layer up (parents)",
+        None,
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('j'), DOWN],
+        A::Down,
+        "the nearest box a layer down (children)",
+        Some("move"),
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('H'), Key::shift(KeyCode::Left)],
+        A::PanLeft,
+        "pan left",
+        None,
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('L'), Key::shift(KeyCode::Right)],
+        A::PanRight,
+        "pan right",
+        None,
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('K'), Key::shift(KeyCode::Up)],
+        A::PanUp,
+        "pan up",
+        None,
+    ),
+    bind(
+        C::Diagram,
+        &[Key::ch('J'), Key::shift(KeyCode::Down)],
+        A::PanDown,
+        "pan down",
+        Some("pan"),
+    ),
+    bind(
+        C::Diagram,
+        &[ENTER],
+        A::Open,
+        "look at the entity's fields",
+        Some("fields"),
+    ),
+    bind(
+        C::Diagram,
+        &[ESC, Key::ch('v')],
+        A::Back,
+        "back to the lists",
+        Some("lists"),
+    ),
     // Everywhere on the main screen.
     bind(
         C::Global,
@@ -317,6 +473,55 @@ pub const BINDINGS: &[Binding] = &[
         A::Quit,
         "quit (asks when unsaved)",
         Some("quit"),
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('a')],
+        A::AddEntity,
+        "add an entity (form)",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('e')],
+        A::EditEntity,
+        "edit the selected entity",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('r')],
+        A::AddRelationship,
+        "add a relationship from the selected entity",
+        Some("rel"),
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('i')],
+        A::AddIndex,
+        "add an index to the selected entity",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('c')],
+        A::AddCheck,
+        "add a check constraint to the selected entity",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('E')],
+        A::Enums,
+        "add or change an enum",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[Key::ch('v')],
+        A::Diagram,
+        "diagram view",
+        Some("diagram"),
     ),
     bind(
         C::Global,
@@ -373,6 +578,64 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('G'), Key::code(KeyCode::End)],
         A::Bottom,
         "last",
+        None,
+    ),
+    // Forms.
+    bind(
+        C::Form,
+        &[Key::code(KeyCode::Tab), DOWN],
+        A::FocusNext,
+        "next input",
+        Some("next"),
+    ),
+    bind(
+        C::Form,
+        &[Key::code(KeyCode::BackTab), UP],
+        A::FocusPrev,
+        "previous input",
+        None,
+    ),
+    bind(
+        C::Form,
+        &[LEFT],
+        A::Left,
+        "previous choice; cursor left in text",
+        Some("choose"),
+    ),
+    bind(
+        C::Form,
+        &[RIGHT],
+        A::Right,
+        "next choice; cursor right in text",
+        None,
+    ),
+    bind(
+        C::Form,
+        &[Key::ch(' ')],
+        A::Toggle,
+        "switch a toggle, next choice",
+        None,
+    ),
+    bind(
+        C::Form,
+        &[ENTER],
+        A::Submit,
+        "apply (one undo step)",
+        Some("apply"),
+    ),
+    bind(C::Form, &[ESC], A::Cancel, "cancel", Some("cancel")),
+    bind(
+        C::Form,
+        &[Key::code(KeyCode::Backspace)],
+        A::DeleteBack,
+        "delete back",
+        None,
+    ),
+    bind(
+        C::Form,
+        &[Key::ctrl('u')],
+        A::ClearLine,
+        "clear the input",
         None,
     ),
     // The command line and the filter.
@@ -487,9 +750,12 @@ pub fn lookup(context: Context, key: Key) -> Option<Action> {
             .find(|b| b.context == c && b.keys.contains(&key))
             .map(|b| b.action)
     };
-    find(context).or_else(|| match context {
-        C::Entities | C::Fields | C::Findings => find(C::Global),
-        _ => None,
+    find(context).or_else(|| {
+        if context.falls_back_to_global() {
+            find(C::Global)
+        } else {
+            None
+        }
     })
 }
 
@@ -499,10 +765,11 @@ pub fn hints(context: Context) -> Vec<&'static Binding> {
     let own = BINDINGS
         .iter()
         .filter(|b| b.context == context && b.hint.is_some());
-    let pane = matches!(context, C::Entities | C::Fields | C::Findings);
+    let pane = context.falls_back_to_global();
     let global = BINDINGS.iter().filter(move |b| {
         pane && b.context == C::Global
             && b.hint.is_some()
+            && !(context == C::Diagram && matches!(b.action, A::FocusNext | A::FocusPrev))
             && !BINDINGS
                 .iter()
                 .any(|o| o.context == context && o.keys.iter().any(|k| b.keys.contains(k)))

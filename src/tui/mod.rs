@@ -5,6 +5,8 @@
 //! turns terminal events into messages and carries out the effects.
 
 mod app;
+pub mod diagram;
+pub mod form;
 pub mod keymap;
 mod msg;
 pub mod recovery;
@@ -15,12 +17,15 @@ use std::collections::VecDeque;
 use std::io::{self, Stdout};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -29,14 +34,16 @@ use ratatui::crossterm::terminal::{
 
 pub use app::{
     App, Choice, LineInput, Message, MessageKind, Mode, Opened, Pane, Prompt, PromptAction,
-    RECOVERY_IDLE,
+    RECOVERY_IDLE, Screen,
 };
-pub use msg::{Effect, Msg};
+pub use msg::{CheckJob, Effect, Msg};
 
 use crate::core::model::Design;
 
 /// How often the clock ticks while no key is pressed.
 const TICK: Duration = Duration::from_millis(250);
+/// How often to look for the checks' results while they run.
+const CHECK_POLL: Duration = Duration::from_millis(5);
 
 /// Opens a design file for editing: loads it, or starts an empty design
 /// named after it when it does not exist, and looks for a recovery file.
@@ -72,12 +79,19 @@ pub fn open(path: &Path) -> Result<Opened, String> {
 /// restored first, unsaved work goes to the recovery file and the panic
 /// goes on with where the file is said on stderr.
 pub fn run(opened: Opened) -> io::Result<()> {
-    let mut app = App::new(opened).with_theme(theme::Theme::from_env());
+    let (theme, theme_note) = theme::Theme::load();
+    let mut app = App::new(opened).with_theme(theme).with_background_checks();
+    if let Some(note) = theme_note {
+        app.update(Msg::Note(note));
+    }
     install_panic_hook();
     let mut terminal = enter()?;
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| event_loop(&mut terminal, &mut app)));
+    let checker = Checker::start();
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        event_loop(&mut terminal, &mut app, &checker)
+    }));
     leave();
     match outcome {
         Ok(result) => result,
@@ -102,7 +116,12 @@ pub fn run(opened: Opened) -> io::Result<()> {
 fn enter() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
     let mut stdout = io::stdout();
-    if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableBracketedPaste) {
+    if let Err(e) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableMouseCapture
+    ) {
         leave();
         return Err(e);
     }
@@ -114,6 +133,7 @@ fn leave() {
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
+        DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         ratatui::crossterm::cursor::Show
@@ -130,11 +150,45 @@ fn install_panic_hook() {
     }));
 }
 
-fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> io::Result<()> {
+/// The check worker: a thread that runs the newest job it is given (older
+/// ones still queued are skipped) and sends back what it found.
+struct Checker {
+    jobs: Sender<CheckJob>,
+    results: Receiver<Msg>,
+}
+
+impl Checker {
+    fn start() -> Checker {
+        let (jobs, inbox) = mpsc::channel::<CheckJob>();
+        let (outbox, results) = mpsc::channel();
+        thread::spawn(move || {
+            while let Ok(mut job) = inbox.recv() {
+                while let Ok(newer) = inbox.try_recv() {
+                    job = newer;
+                }
+                if outbox.send(job.run()).is_err() {
+                    break;
+                }
+            }
+        });
+        Checker { jobs, results }
+    }
+}
+
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    checker: &Checker,
+) -> io::Result<()> {
     loop {
         terminal.draw(|frame| view::draw(app, frame))?;
         let mut messages = vec![Msg::Tick(Instant::now())];
-        if event::poll(TICK)? {
+        let wait = if app.checks_pending() {
+            CHECK_POLL
+        } else {
+            TICK
+        };
+        if event::poll(wait)? {
             // Take everything already waiting (a paste, fast typing)
             // before drawing again.
             loop {
@@ -146,8 +200,9 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) 
                 }
             }
         }
+        messages.extend(checker.results.try_iter());
         for msg in messages {
-            if dispatch(app, msg) {
+            if dispatch(app, msg, checker) {
                 return Ok(());
             }
         }
@@ -159,13 +214,14 @@ fn message(event: Event) -> Option<Msg> {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
         Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Mouse(mouse) if mouse.kind != MouseEventKind::Moved => Some(Msg::Mouse(mouse)),
         _ => None,
     }
 }
 
 /// Feeds one message to the app and carries out its effects, feeding
 /// their outcomes back. Returns whether the app asked to quit.
-fn dispatch(app: &mut App, msg: Msg) -> bool {
+fn dispatch(app: &mut App, msg: Msg, checker: &Checker) -> bool {
     let mut queue = VecDeque::from([msg]);
     let mut quit = false;
     while let Some(msg) = queue.pop_front() {
@@ -191,6 +247,12 @@ fn dispatch(app: &mut App, msg: Msg) -> bool {
                 }
                 Effect::RemoveRecovery { path } => {
                     let _ = recovery::remove(&path);
+                }
+                Effect::RunChecks(job) => {
+                    // Should the worker be gone, check here rather than never.
+                    if let Err(mpsc::SendError(job)) = checker.jobs.send(job) {
+                        queue.push_back(job.run());
+                    }
                 }
                 Effect::Quit => quit = true,
             }

@@ -4,15 +4,21 @@
 //! `Msg` where the app needs the result.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::core::check::{Finding, check};
+use crate::core::ids::IdGen;
+use crate::core::model::Design;
 use crate::file::SaveOutcome;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click, a drag or the wheel.
+    Mouse(MouseEvent),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
     /// The terminal's new size in columns and rows.
@@ -30,9 +36,18 @@ pub enum Msg {
     },
     /// Writing the recovery file failed.
     RecoveryFailed(String),
+    /// Something the runner wants said on the status line (a theme file
+    /// it could not read, say).
+    Note(String),
+    /// What the checks found on the design of a generation; dropped when
+    /// the design has changed since.
+    Checked {
+        generation: u64,
+        findings: Vec<Finding>,
+    },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Write `text` to `path` atomically, keeping a backup. `revision` is
     /// the history revision the text holds, or `None` for a copy written
@@ -46,6 +61,31 @@ pub enum Effect {
     WriteRecovery { path: PathBuf, text: String },
     /// Remove the recovery file, if there is one.
     RemoveRecovery { path: PathBuf },
+    /// Run the checks off the input path and send back what they found.
+    RunChecks(CheckJob),
     /// Leave the designer.
     Quit,
+}
+
+/// The checks to run on one generation of the design.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckJob {
+    pub generation: u64,
+    /// The design as it was; the app copies it before changing it again.
+    pub design: Arc<Design>,
+    /// Where the fixes draw their fresh ids from.
+    pub seed: u64,
+}
+
+impl CheckJob {
+    /// Runs the checks (on whatever thread calls it) and returns the
+    /// message that carries the findings back.
+    pub fn run(self) -> Msg {
+        let mut ids = IdGen::seeded(self.seed);
+        let findings = check(&self.design, &self.design.checks, &mut ids);
+        Msg::Checked {
+            generation: self.generation,
+            findings,
+        }
+    }
 }

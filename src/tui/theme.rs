@@ -1,6 +1,11 @@
-//! Colours, read from `assets/theme.ron` (built into the binary) and
+//! Colours. The built-in theme is `assets/theme.ron`, compiled into the
+//! binary; a theme file named by `PLINTH_THEME`, or else an
+//! `assets/theme.ron` in the working directory, replaces it. Colours are
 //! turned off when `NO_COLOR` is set (<https://no-color.org>): then the
 //! screen leans on bold and reversed text alone.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
@@ -109,11 +114,48 @@ impl Theme {
         }
     }
 
-    /// The theme for this run: the shipped one, or none under `NO_COLOR`.
-    pub fn from_env() -> Theme {
-        match std::env::var_os("NO_COLOR") {
-            Some(v) if !v.is_empty() => Theme::plain(),
-            _ => Theme::default(),
+    /// The theme for this run, from the environment and the working
+    /// directory, with a note to show when a theme file could not be
+    /// read (the built-in theme is used then).
+    pub fn load() -> (Theme, Option<String>) {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Theme::load_from(
+            std::env::var_os("NO_COLOR"),
+            std::env::var_os("PLINTH_THEME"),
+            &cwd,
+        )
+    }
+
+    /// [`Theme::load`] with the environment given: `no_color` is
+    /// `NO_COLOR`, `theme` is `PLINTH_THEME`, `cwd` where to look for
+    /// `assets/theme.ron`.
+    pub fn load_from(
+        no_color: Option<OsString>,
+        theme: Option<OsString>,
+        cwd: &Path,
+    ) -> (Theme, Option<String>) {
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            return (Theme::plain(), None);
+        }
+        let path = match theme.filter(|t| !t.is_empty()) {
+            Some(named) => Some(cwd.join(PathBuf::from(named))),
+            None => Some(cwd.join("assets/theme.ron")).filter(|p| p.is_file()),
+        };
+        let Some(path) = path else {
+            return (Theme::default(), None);
+        };
+        let read = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Theme::from_ron(&text));
+        match read {
+            Ok(theme) => (theme, None),
+            Err(e) => (
+                Theme::default(),
+                Some(format!(
+                    "{}: {e}; using the built-in colours",
+                    path.display()
+                )),
+            ),
         }
     }
 }
@@ -133,6 +175,34 @@ mod tests {
         let theme = Theme::default();
         assert_eq!(theme.error.fg, Some(Color::LightRed));
         assert_ne!(theme, Theme::plain());
+    }
+
+    #[test]
+    fn a_theme_file_is_found_and_no_color_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = || None::<OsString>;
+        assert_eq!(
+            Theme::load_from(none(), none(), dir.path()),
+            (Theme::default(), None)
+        );
+
+        std::fs::create_dir(dir.path().join("assets")).unwrap();
+        let red = DEFAULT_THEME.replace("accent: \"cyan\"", "accent: \"red\"");
+        std::fs::write(dir.path().join("assets/theme.ron"), &red).unwrap();
+        let (theme, note) = Theme::load_from(none(), none(), dir.path());
+        assert_eq!((theme.title.fg, note), (Some(Color::Red), None));
+
+        let other = dir.path().join("other.ron");
+        std::fs::write(&other, DEFAULT_THEME.replace("\"cyan\"", "\"green\"")).unwrap();
+        let (theme, _) = Theme::load_from(none(), Some(other.into()), dir.path());
+        assert_eq!(theme.title.fg, Some(Color::Green));
+
+        let (theme, note) = Theme::load_from(none(), Some("missing.ron".into()), dir.path());
+        assert_eq!(theme, Theme::default());
+        assert!(note.unwrap().contains("missing.ron"));
+
+        let (theme, note) = Theme::load_from(Some("1".into()), none(), dir.path());
+        assert_eq!((theme, note), (Theme::plain(), None));
     }
 
     #[test]

@@ -40,30 +40,57 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         )
     });
     let sections = sections(app, &app.design, entity, inner.width as usize);
-
-    // The table gets the room it needs; the sections below keep at
-    // least a third of what is left when space is short.
-    let height = inner.height as usize;
-    let room = height.saturating_sub(usize::from(comment.is_some()));
-    let table_wants = entity.fields.len() + 1;
-    let section_rows = if table_wants + sections.len() <= room {
-        sections.len()
-    } else {
-        sections.len().min(room / 3)
-    };
-    let table_rows = room.saturating_sub(section_rows).min(table_wants);
-    let [comment_area, table_area, section_area, _] = Layout::vertical([
-        Constraint::Length(u16::from(comment.is_some())),
-        Constraint::Length(table_rows as u16),
-        Constraint::Length(section_rows as u16),
-        Constraint::Fill(1),
-    ])
-    .areas(inner);
+    let [comment_area, table_area, section_area] = split(entity, sections.len(), inner);
     if let Some(comment) = comment {
         frame.render_widget(comment, comment_area);
     }
     fields_table(app, frame, table_area, entity, focused);
     frame.render_widget(Paragraph::new(sections), section_area);
+}
+
+/// Where the comment, the fields table and the sections go: the table
+/// gets the room it needs; the sections below keep at least a third of
+/// what is left when space is short.
+fn split(entity: &Entity, section_count: usize, inner: Rect) -> [Rect; 3] {
+    let has_comment = entity.comment.is_some();
+    let height = inner.height as usize;
+    let room = height.saturating_sub(usize::from(has_comment));
+    let table_wants = entity.fields.len() + 1;
+    let section_rows = if table_wants + section_count <= room {
+        section_count
+    } else {
+        section_count.min(room / 3)
+    };
+    let table_rows = room.saturating_sub(section_rows).min(table_wants);
+    let [comment, table, sections, _] = Layout::vertical([
+        Constraint::Length(u16::from(has_comment)),
+        Constraint::Length(table_rows as u16),
+        Constraint::Length(section_rows as u16),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    [comment, table, sections]
+}
+
+/// The field drawn on row `y` of the pane in `area`, if any: the table
+/// scrolls just enough to show the cursor, as ratatui's does.
+pub fn field_at(app: &App, area: Rect, y: u16) -> Option<usize> {
+    let entity = app.selected_entity()?;
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let sections = sections(app, &app.design, entity, inner.width as usize).len();
+    let [_, table, _] = split(entity, sections, inner);
+    let rows = table.height.saturating_sub(1) as usize;
+    if y <= table.y || y >= table.bottom() {
+        return None;
+    }
+    let focused = app.focus == Pane::Fields;
+    let offset = if focused && app.field_cursor >= rows {
+        app.field_cursor + 1 - rows
+    } else {
+        0
+    };
+    let at = offset + (y - table.y - 1) as usize;
+    (at < entity.fields.len()).then_some(at)
 }
 
 fn fields_table(app: &App, frame: &mut Frame, area: Rect, entity: &Entity, focused: bool) {

@@ -1,6 +1,7 @@
 //! The live findings panel: counts by severity in the title, then the
 //! selected entity's findings, the rest, and last those the design allows.
-//! `*` marks a finding with a mechanical fix.
+//! Each line: the severity, `*` when the finding has a mechanical fix,
+//! the rule id, the message.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -62,12 +63,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             if let Some(reason) = &f.allowed {
                 message.push_str(&format!(" (allowed: {reason})"));
             }
+            let rule = f.rule.id();
             let line = Line::from(vec![
                 Span::raw(if selected { "▸" } else { " " }),
                 Span::styled(letter.to_string(), style),
                 Span::raw(fix.to_string()),
                 Span::raw(" "),
-                Span::raw(fit(&message, width.saturating_sub(4))),
+                Span::styled(rule, app.theme.dim),
+                Span::raw("  "),
+                Span::raw(fit(&message, width.saturating_sub(6 + rule.len()))),
             ]);
             if selected {
                 line.style(app.theme.selected)

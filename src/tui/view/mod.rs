@@ -2,9 +2,11 @@
 //! Nothing here changes the app; what a pane needs to scroll is kept by
 //! `App::update`, which shares [`layout`] with these functions.
 
-mod detail;
+pub(crate) mod detail;
+mod diagram;
 mod entities;
 mod findings;
+mod form;
 pub mod help;
 mod prompt;
 mod status;
@@ -15,7 +17,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, Screen};
 
 /// Where each pane goes on a screen of a given size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,17 +53,34 @@ pub fn layout(area: Rect) -> Areas {
     }
 }
 
+/// Where the diagram view goes: everything above the two bottom rows.
+pub fn diagram_area(area: Rect) -> Rect {
+    let areas = layout(area);
+    areas.entities.union(areas.detail).union(areas.findings)
+}
+
+/// The diagram's window: its area inside the frame.
+pub fn diagram_window(area: Rect) -> Rect {
+    diagram_area(area).inner(ratatui::layout::Margin::new(1, 1))
+}
+
 /// Draws the whole screen.
 pub fn draw(app: &App, frame: &mut Frame) {
     let areas = layout(frame.area());
-    entities::draw(app, frame, areas.entities);
-    detail::draw(app, frame, areas.detail);
-    findings::draw(app, frame, areas.findings);
+    match app.screen {
+        Screen::Lists => {
+            entities::draw(app, frame, areas.entities);
+            detail::draw(app, frame, areas.detail);
+            findings::draw(app, frame, areas.findings);
+        }
+        Screen::Diagram => diagram::draw(app, frame, diagram_area(frame.area())),
+    }
     status::draw_bar(app, frame, areas.status);
     status::draw_line(app, frame, areas.line);
     match &app.mode {
         Mode::Help { scroll } => help::draw(app, frame, *scroll),
         Mode::Prompt(prompt) => prompt::draw(app, frame, prompt),
+        Mode::Form(form) => form::draw(app, frame, form),
         _ => {}
     }
 }

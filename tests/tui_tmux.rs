@@ -1,0 +1,404 @@
+//! The real binary in a real terminal: `plinth edit` runs inside tmux,
+//! keys go in with `send-keys` and the screen comes back with
+//! `capture-pane`. Each test has its own tmux server (a socket of its
+//! own), a fixed 120×40 window, waits by polling the screen with a
+//! deadline rather than sleeping, and kills its server when it ends,
+//! failed or not.
+//!
+//! tmux must be installed (`.ci/test` installs it): a missing tmux fails
+//! these tests with a message saying so; they never skip.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+/// How long to wait for the screen to show what a step should show.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn plinth_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_plinth")
+}
+
+/// A tmux server of this test's own, killed on drop.
+struct Tmux {
+    socket: String,
+    /// Where the shell around plinth writes its exit status.
+    status: PathBuf,
+    _scratch: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts a server with one 120×40 window running `plinth edit FILE`
+    /// in `dir`. A dead pane stays, so its last screen can be shown.
+    fn start(dir: &Path, file: &str) -> Tmux {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let version = Command::new("tmux").arg("-V").output();
+        match version {
+            Ok(out) if out.status.success() => {}
+            _ => panic!(
+                "tmux is not installed, and the end-to-end tests drive the designer inside it: \
+                 install it (`apt-get install tmux`; ./.ci/test does this) and run the tests again"
+            ),
+        }
+        let scratch = tempfile::tempdir().expect("a temp dir");
+        let tmux = Tmux {
+            socket: format!(
+                "plinth-test-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::SeqCst)
+            ),
+            status: scratch.path().join("exit-status"),
+            _scratch: scratch,
+        };
+        let (w, h) = (WIDTH.to_string(), HEIGHT.to_string());
+        let dir = dir.to_str().expect("a UTF-8 temp dir");
+        tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "plinth",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "-c",
+            dir,
+            "-e",
+            "TERM=xterm-256color",
+            &tmux.edit_command(file),
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+        ]);
+        tmux
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        // The tests' own environment must not leak into the designer.
+        c.env_remove("NO_COLOR").env_remove("PLINTH_THEME");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self.command().args(args).output().expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Types text as it is, then presses Enter.
+    fn line(&self, text: &str) {
+        self.run(&["send-keys", "-t", "plinth", "-l", text]);
+        self.key("Enter");
+    }
+
+    /// Presses one key, named as tmux names keys (`Enter`, `u`, `C-s`).
+    fn key(&self, key: &str) {
+        self.run(&["send-keys", "-t", "plinth", key]);
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "plinth"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn pane(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "plinth", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Waits until the screen satisfies `ok`, failing with the last screen
+    /// when it does not in time.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for_text(&self, text: &str) -> String {
+        self.wait_for(&format!("`{text}`"), |s| s.contains(text))
+    }
+
+    /// Waits for the designer to exit and returns its exit status, which
+    /// the shell around it writes down (128 + the signal when a signal
+    /// ended it).
+    fn wait_for_exit(&self) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&self.status)
+                && let Ok(status) = text.trim().parse()
+            {
+                return status;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!(
+                    "timed out waiting for plinth to exit; the screen:\n{}",
+                    self.screen()
+                );
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `plinth edit FILE`, then its exit status written down.
+    fn edit_command(&self, file: &str) -> String {
+        format!(
+            "'{}' edit '{file}'; echo $? > '{}'",
+            plinth_bin(),
+            self.status.display()
+        )
+    }
+
+    /// The pid of plinth, the child of the pane's shell.
+    fn plinth_pid(&self) -> String {
+        let shell = self.pane("#{pane_pid}");
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // pid (comm) state ppid ...
+            let Some((head, rest)) = stat.rsplit_once(") ") else {
+                continue;
+            };
+            let ppid = rest.split(' ').nth(1).unwrap_or_default();
+            if ppid == shell && head.ends_with("(plinth") {
+                return entry.file_name().to_string_lossy().into_owned();
+            }
+        }
+        panic!("no plinth process under the pane's shell {shell}");
+    }
+
+    /// Runs `plinth edit FILE` again in the (dead) pane.
+    fn restart(&self, file: &str) {
+        let _ = std::fs::remove_file(&self.status);
+        self.run(&[
+            "respawn-pane",
+            "-k",
+            "-t",
+            "plinth",
+            "-e",
+            "TERM=xterm-256color",
+            &self.edit_command(file),
+        ]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").output();
+    }
+}
+
+fn plinth(dir: &Path, args: &[&str]) -> Output {
+    Command::new(plinth_bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("plinth runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The findings panel's lines (those between its title and its bottom).
+fn findings_lines(screen: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in screen.lines() {
+        if line.contains("Findings E ") {
+            inside = true;
+            continue;
+        }
+        if inside {
+            if line.contains('└') || line.contains('┗') {
+                break;
+            }
+            out.push(line.to_owned());
+        }
+    }
+    out
+}
+
+fn finding_shown(screen: &str, rule: &str, about: &str) -> bool {
+    findings_lines(screen)
+        .iter()
+        .any(|l| l.contains(rule) && l.contains(about))
+}
+
+#[test]
+fn the_issue_walkthrough_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(dir.path(), "shop.ron");
+    tmux.wait_for_text("[new]");
+
+    let steps = [
+        (":entity add customers", "Entities 1"),
+        (":field add customers.email varchar(255) not null", "email"),
+        (":entity add orders", "Entities 2"),
+        (
+            ":rel add orders.customer_id -> customers on delete cascade",
+            "on delete cascade",
+        ),
+        (":field add orders.phone1 text", "phone1"),
+        (":field add orders.phone2 text", "phone2"),
+    ];
+    for (line, shows) in steps {
+        tmux.line(line);
+        tmux.wait_for(&format!("`{shows}` after {line}"), |s| {
+            s.contains(shows) && !s.contains("error:")
+        });
+    }
+    let screen = tmux.wait_for("both findings", |s| {
+        finding_shown(s, "repeating-group", "phone1, phone2")
+            && finding_shown(s, "unique-natural-key", "customers.email")
+    });
+    assert!(screen.contains("[+]"), "unsaved marker:\n{screen}");
+
+    tmux.key("u");
+    let screen = tmux.wait_for("the repeating group to go", |s| {
+        !s.contains("phone2")
+            && !findings_lines(s)
+                .iter()
+                .any(|l| l.contains("repeating-group"))
+    });
+    assert!(
+        finding_shown(&screen, "unique-natural-key", "customers.email"),
+        "{screen}"
+    );
+    assert!(screen.contains("undid add field"), "{screen}");
+
+    tmux.line(":wq");
+    assert_eq!(tmux.wait_for_exit(), 0, "plinth edit exits cleanly");
+    let file = dir.path().join("shop.ron");
+    assert!(file.exists());
+    assert!(!dir.path().join(".shop.ron.recover").exists());
+
+    // The checks see exactly that design.
+    let out = plinth(dir.path(), &["check", "--format", "json", "shop.ron"]);
+    assert!(
+        out.status.code() == Some(0),
+        "warnings only: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = &json["files"][0];
+    assert_eq!(report["design"], "shop");
+    let findings: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["location"]["description"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        ["warning unique-natural-key customers.email"],
+        "{json:#}"
+    );
+
+    // And the DDL is that design, byte for byte.
+    let out = plinth(dir.path(), &["ddl", "shop.ron"]);
+    assert!(out.status.success());
+    let ddl = stdout(&out);
+    let expected = [
+        "-- PostgreSQL DDL for design \"shop\", written by plinth.",
+        "CREATE TABLE customers (\n    id uuid DEFAULT gen_random_uuid() NOT NULL,\n    email varchar(255) NOT NULL,\n    created_at timestamptz DEFAULT now() NOT NULL,\n    updated_at timestamptz DEFAULT now() NOT NULL,\n    CONSTRAINT customers_pkey PRIMARY KEY (id)\n);",
+        "CREATE TABLE orders (\n    id uuid DEFAULT gen_random_uuid() NOT NULL,\n    customer_id uuid NOT NULL,\n    phone1 text,\n    created_at timestamptz DEFAULT now() NOT NULL,\n    updated_at timestamptz DEFAULT now() NOT NULL,\n    CONSTRAINT orders_pkey PRIMARY KEY (id),\n    CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE\n);",
+        "CREATE INDEX orders_customer_id_idx ON orders (customer_id);",
+    ]
+    .join("\n\n")
+        + "\n";
+    assert_eq!(ddl, expected);
+}
+
+#[test]
+fn a_killed_session_is_offered_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/shop.ron");
+    let file: PathBuf = dir.path().join("shop.ron");
+    std::fs::copy(&design, &file).unwrap();
+    let recover = dir.path().join(".shop.ron.recover");
+    let before = plinth::file::load(&file).unwrap();
+
+    let tmux = Tmux::start(dir.path(), "shop.ron");
+    tmux.wait_for_text("Entities 13");
+    tmux.line(":entity add wishlists");
+    tmux.wait_for_text("Entities 14");
+    tmux.line(":rel add wishlists.customer_id -> customers on delete cascade");
+    tmux.wait_for_text("customer_id → customers(id)");
+
+    // Idle for a couple of seconds: the recovery file appears.
+    let start = Instant::now();
+    while !recover.exists() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no recovery file after {DEADLINE:?}; the screen:\n{}",
+            tmux.screen()
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    // It is written atomically: once there, it reads as the edited design.
+    let lost = loop {
+        if let Ok(d) = plinth::file::load(&recover)
+            && d.entity_named("wishlists")
+                .is_some_and(|w| w.field_named("customer_id").is_some())
+        {
+            break d;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the recovery file lacks the edits"
+        );
+        thread::sleep(Duration::from_millis(50));
+    };
+
+    let pid = tmux.plinth_pid();
+    let killed = Command::new("kill").args(["-9", &pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(tmux.wait_for_exit(), 128 + 9, "ended by SIGKILL");
+    assert_eq!(plinth::file::load(&file).unwrap(), before, "nothing saved");
+    assert!(recover.exists(), "the recovery file outlives the process");
+
+    tmux.restart("shop.ron");
+    let screen = tmux.wait_for_text("Recovered changes");
+    assert!(screen.contains(".shop.ron.recover"), "{screen}");
+    tmux.key("r");
+    let screen = tmux.wait_for_text("restored the unsaved changes");
+    assert!(screen.contains("Entities 14"), "{screen}");
+    assert!(
+        screen.contains("[+]"),
+        "restored changes are unsaved:\n{screen}"
+    );
+
+    tmux.line(":wq");
+    assert_eq!(tmux.wait_for_exit(), 0);
+    assert_eq!(plinth::file::load(&file).unwrap(), lost);
+    assert!(!recover.exists(), "saving removes the recovery file");
+}
