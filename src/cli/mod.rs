@@ -8,7 +8,9 @@ mod check;
 mod ddl;
 mod diff;
 mod edit;
+mod export;
 mod fmt;
+mod migrate;
 mod new;
 mod report;
 mod rules;
@@ -44,6 +46,10 @@ enum Command {
     Ddl(ddl::Args),
     /// Compare two designs: the migration plan, its safety findings, its SQL.
     Diff(diff::Args),
+    /// Write migration files (SQL or Alembic) from the changes to a design.
+    Migrate(migrate::Args),
+    /// Write a design in another format (SQLModel classes).
+    Export(export::Args),
     /// Rewrite design files in canonical form, or check that they are.
     Fmt(fmt::Args),
     /// Print a summary of a design: entities, keys and relationships.
@@ -85,6 +91,8 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::New(args)), _) => new::run(args),
         (Some(Command::Ddl(args)), _) => ddl::run(args),
         (Some(Command::Diff(args)), _) => diff::run(args),
+        (Some(Command::Migrate(args)), _) => migrate::run(args),
+        (Some(Command::Export(args)), _) => export::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),
         (Some(Command::Show(args)), _) => show::run(args),
         (Some(Command::Check(args)), _) => check::run(args),

@@ -5,6 +5,7 @@ pub mod check;
 pub mod command;
 pub mod diff;
 pub mod edit;
+pub mod export;
 pub mod history;
 pub mod ids;
 pub mod model;

@@ -1,0 +1,802 @@
+//! Alembic revisions written from a migration plan, readable like ones
+//! written by hand.
+//!
+//! Each statement of the plan becomes the Alembic operation that emits the
+//! same SQL (`op.create_table`, `op.add_column`, `op.alter_column`,
+//! `op.create_foreign_key`, ...), in the plan's order, so a revision does
+//! exactly what the `.up.sql` / `.down.sql` files do. Statements Alembic
+//! has no operation for (renaming a constraint, an index or an enum type,
+//! adding an enum value, identity columns) go through `op.execute` with
+//! the plan's SQL and a comment saying why. Statements that may not run in
+//! a transaction (`CREATE INDEX CONCURRENTLY`, enum values the migration
+//! itself uses, validating `NOT VALID` keys) run in
+//! `op.get_context().autocommit_block()`.
+//!
+//! Also here: the files `plinth migrate init --format alembic` writes.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+use super::naming::Timestamp;
+use super::python::{self, enum_reference, sa_type, server_default, sql_string, string};
+use crate::core::diff::{Migration, Plan, Step};
+use crate::core::model::{Design, Identity, IndexMethod, ReferentialAction, SqlType};
+use crate::core::sql::{Column, CommentTarget, Constraint, Statement};
+
+/// `alembic.ini` for a project whose scripts live in `alembic/`.
+pub const ALEMBIC_INI: &str = include_str!("alembic/alembic.ini");
+/// `alembic/env.py`: the database from `DATABASE_URL`, the models module
+/// (when there is one) as `target_metadata`.
+pub const ENV_PY: &str = include_str!("alembic/env.py");
+/// `alembic/script.py.mako`: the template `alembic revision` uses, shaped
+/// like the revisions plinth writes.
+pub const SCRIPT_MAKO: &str = include_str!("alembic/script.py.mako");
+/// `alembic/README`.
+pub const README: &str = include_str!("alembic/README");
+
+/// What a revision is called and where it sits in the chain.
+#[derive(Clone, Copy, Debug)]
+pub struct RevisionInfo<'a> {
+    pub revision: &'a str,
+    /// The revision before this one; `None` for the first.
+    pub down_revision: Option<&'a str>,
+    pub message: &'a str,
+    pub created: Timestamp,
+    /// The design file the revision was made from, for its docstring.
+    pub design: &'a str,
+}
+
+/// The Python source of an Alembic revision taking a database from `old`
+/// to `new`; `migration` is `diff::migration(old, new, ...)`.
+pub fn revision(old: &Design, new: &Design, migration: &Migration, info: &RevisionInfo) -> String {
+    let upgrade = Writer::new(old, new).function(&migration.up);
+    let downgrade = Writer::new(new, old).function(&migration.down);
+    let body =
+        format!("def upgrade() -> None:\n{upgrade}\n\ndef downgrade() -> None:\n{downgrade}");
+
+    let message = info.message.replace(['\n', '\r'], " ");
+    let mut out = String::new();
+    out.push_str("\"\"\"");
+    out.push_str(&docstring_text(message.trim()));
+    let _ = write!(
+        out,
+        "\n\nRevision ID: {}\nRevises: {}\nCreate Date: {}\n\n",
+        info.revision,
+        info.down_revision.unwrap_or(""),
+        info.created.readable()
+    );
+    let _ = writeln!(
+        out,
+        "Written by plinth from {}.",
+        docstring_text(info.design)
+    );
+    if !migration.up.changes.is_empty() {
+        out.push_str("\nChanges:\n");
+        for change in &migration.up.changes {
+            let _ = writeln!(out, "- {}", docstring_text(&change.to_string()));
+        }
+    }
+    out.push_str("\"\"\"\n");
+    out.push_str("from typing import Sequence, Union\n\n");
+    if body.contains("sa.") {
+        out.push_str("import sqlalchemy as sa\n");
+    }
+    out.push_str("from alembic import op\n");
+    if python::uses_postgresql(&body) {
+        out.push_str("from sqlalchemy.dialects import postgresql\n");
+    }
+    let down = match info.down_revision {
+        Some(d) => string(d),
+        None => "None".into(),
+    };
+    let _ = write!(
+        out,
+        "\n# revision identifiers, used by Alembic.\n\
+         revision: str = {}\n\
+         down_revision: Union[str, Sequence[str], None] = {down}\n\
+         branch_labels: Union[str, Sequence[str], None] = None\n\
+         depends_on: Union[str, Sequence[str], None] = None\n\n\n",
+        string(info.revision)
+    );
+    out.push_str(&body);
+    out
+}
+
+/// Text safe inside a `"""` docstring.
+fn docstring_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+}
+
+/// One Alembic operation: its source lines (without indentation) and an
+/// optional comment that goes above it.
+struct Op {
+    note: Option<&'static str>,
+    lines: Vec<String>,
+}
+
+impl Op {
+    fn one(line: String) -> Self {
+        Op {
+            note: None,
+            lines: vec![line],
+        }
+    }
+
+    /// `op.execute` with the statement's own SQL.
+    fn execute(step: &dyn std::fmt::Display, note: &'static str) -> Self {
+        let sql = step.to_string();
+        let sql = sql.strip_suffix(';').unwrap_or(&sql);
+        Op {
+            note: Some(note),
+            lines: vec![format!("op.execute({})", sql_string(sql))],
+        }
+    }
+}
+
+/// Turns the steps of one plan into Alembic operations. `from` is the
+/// design the plan starts at, `to` the one it ends at.
+struct Writer<'a> {
+    from: &'a Design,
+    to: &'a Design,
+}
+
+/// Comments of the tables a plan creates, folded into `op.create_table`.
+#[derive(Default)]
+struct Folded {
+    tables: HashMap<String, String>,
+    columns: HashMap<(String, String), String>,
+    created: HashSet<String>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(from: &'a Design, to: &'a Design) -> Self {
+        Writer { from, to }
+    }
+
+    /// The body of `upgrade()` or `downgrade()`, indented.
+    fn function(&self, plan: &Plan) -> String {
+        if plan.is_empty() {
+            return "    pass\n".into();
+        }
+        let folded = fold(plan);
+        let mut blocks: Vec<String> = Vec::new();
+        if !plan.before.is_empty() {
+            blocks.push(autocommit(
+                "# New enum values commit first: the statements below use them.",
+                &self.ops(&plan.before, &folded),
+            ));
+        }
+        for (outside, steps) in segments(&plan.body) {
+            let ops = self.ops(steps, &folded);
+            if ops.is_empty() {
+                continue;
+            }
+            blocks.push(if outside {
+                autocommit("# CONCURRENTLY cannot run inside a transaction.", &ops)
+            } else {
+                render(&ops, 1)
+            });
+        }
+        if !plan.after.is_empty() {
+            blocks.push(autocommit(
+                "# After the commit: checking existing rows does not hold the locks above.",
+                &self.ops(&plan.after, &folded),
+            ));
+        }
+        blocks.join("\n")
+    }
+
+    fn ops<'s>(&self, steps: impl IntoIterator<Item = &'s Step>, folded: &Folded) -> Vec<Op> {
+        steps
+            .into_iter()
+            .filter_map(|step| self.op(step, folded))
+            .collect()
+    }
+
+    fn op(&self, step: &Step, folded: &Folded) -> Option<Op> {
+        let s = string;
+        let op = match step {
+            Step::Ddl(statement) => return self.statement(statement, folded),
+            Step::DropTable { name } => Op::one(format!("op.drop_table({})", s(name))),
+            Step::RenameTable { from, to } => {
+                Op::one(format!("op.rename_table({}, {})", s(from), s(to)))
+            }
+            Step::AddColumn { table, column } => Op::one(format!(
+                "op.add_column({}, {})",
+                s(table),
+                column_source(column, None, &enum_reference)
+            )),
+            Step::DropColumn { table, column } => {
+                Op::one(format!("op.drop_column({}, {})", s(table), s(column)))
+            }
+            Step::RenameColumn { table, from, to } => Op::one(format!(
+                "op.alter_column({}, {}, new_column_name={})",
+                s(table),
+                s(from),
+                s(to)
+            )),
+            Step::AlterColumnType {
+                table,
+                column,
+                ty,
+                using,
+            } => {
+                let mut args = vec![s(table), s(column), format!("type_={}", type_source(ty))];
+                args.extend(self.existing_type(table, column));
+                if let Some(using) = using {
+                    args.push(format!("postgresql_using={}", s(using)));
+                }
+                Op::one(format!("op.alter_column({})", args.join(", ")))
+            }
+            Step::SetNotNull { table, column } | Step::DropNotNull { table, column } => {
+                let nullable = matches!(step, Step::DropNotNull { .. });
+                let mut args = vec![
+                    s(table),
+                    s(column),
+                    format!("nullable={}", py_bool(nullable)),
+                ];
+                args.extend(self.existing_type(table, column));
+                Op::one(format!("op.alter_column({})", args.join(", ")))
+            }
+            Step::SetDefault {
+                table,
+                column,
+                default,
+            } => {
+                let mut args = vec![
+                    s(table),
+                    s(column),
+                    format!("server_default={}", server_default(default)),
+                ];
+                args.extend(self.existing_type(table, column));
+                Op::one(format!("op.alter_column({})", args.join(", ")))
+            }
+            Step::DropDefault { table, column } => {
+                let mut args = vec![s(table), s(column), "server_default=None".into()];
+                args.extend(self.existing_type(table, column));
+                Op::one(format!("op.alter_column({})", args.join(", ")))
+            }
+            Step::Backfill { .. } => Op::execute(
+                step,
+                "# Existing NULLs take the column's default before it becomes NOT NULL.",
+            ),
+            Step::AddIdentity { .. } | Step::SetIdentity { .. } | Step::DropIdentity { .. } => {
+                Op::execute(step, "# Alembic has no operation for identity columns.")
+            }
+            Step::DropConstraint { table, name } => {
+                let mut args = vec![s(name), s(table)];
+                if let Some(kind) = self.constraint_kind(table, name) {
+                    args.push(format!("type_={}", s(kind)));
+                }
+                Op::one(format!("op.drop_constraint({})", args.join(", ")))
+            }
+            Step::RenameConstraint { .. } => {
+                Op::execute(step, "# Alembic has no operation to rename a constraint.")
+            }
+            Step::AddConstraintNotValid { table, constraint } => {
+                add_constraint(table, constraint, true)
+            }
+            Step::ValidateConstraint { .. } => {
+                Op::execute(step, "# Alembic has no operation to validate a constraint.")
+            }
+            Step::AddConstraintUsingIndex { .. } => Op::execute(
+                step,
+                "# The index built above becomes the constraint; Alembic has no operation for it.",
+            ),
+            Step::CreateIndex {
+                name,
+                table,
+                unique,
+                method,
+                columns,
+                predicate,
+                concurrently,
+            } => create_index(
+                name,
+                table,
+                *unique,
+                *method,
+                columns,
+                predicate.as_deref(),
+                *concurrently,
+            ),
+            Step::DropIndex { name, concurrently } => {
+                let mut args = vec![s(name)];
+                if let Some(table) = self.index_table(name) {
+                    args.push(format!("table_name={}", s(table)));
+                }
+                if *concurrently {
+                    args.push("postgresql_concurrently=True".into());
+                }
+                Op::one(format!("op.drop_index({})", args.join(", ")))
+            }
+            Step::RenameIndex { .. } => {
+                Op::execute(step, "# Alembic has no operation to rename an index.")
+            }
+            Step::DropType { name } => Op::one(format!(
+                "postgresql.ENUM(name={}).drop(op.get_bind())",
+                s(name)
+            )),
+            Step::RenameType { .. } => {
+                Op::execute(step, "# Alembic has no operation to rename an enum type.")
+            }
+            Step::AddEnumValue { .. } => {
+                Op::execute(step, "# Alembic has no operation to add an enum value.")
+            }
+            Step::SetComment { target, text } => comment(step, target, text.as_deref()),
+        };
+        Some(op)
+    }
+
+    fn statement(&self, statement: &Statement, folded: &Folded) -> Option<Op> {
+        let s = string;
+        let op = match statement {
+            Statement::CreateEnum { name, values } => {
+                let mut args: Vec<String> = values.iter().map(|v| s(v)).collect();
+                args.push(format!("name={}", s(name)));
+                Op::one(format!(
+                    "postgresql.ENUM({}).create(op.get_bind())",
+                    args.join(", ")
+                ))
+            }
+            Statement::CreateTable {
+                name,
+                columns,
+                constraints,
+            } => {
+                let mut lines = vec!["op.create_table(".to_owned(), format!("    {},", s(name))];
+                for c in columns {
+                    let note = folded.columns.get(&(name.clone(), c.name.clone()));
+                    lines.push(format!(
+                        "    {},",
+                        column_source(c, note.map(String::as_str), &enum_reference)
+                    ));
+                }
+                for c in constraints {
+                    lines.push(format!("    {},", constraint_source(c)));
+                }
+                if let Some(text) = folded.tables.get(name) {
+                    lines.push(format!("    comment={},", s(text)));
+                }
+                lines.push(")".into());
+                Op { note: None, lines }
+            }
+            Statement::AddConstraint { table, constraint } => {
+                add_constraint(table, constraint, false)
+            }
+            Statement::CreateIndex {
+                name,
+                table,
+                unique,
+                method,
+                columns,
+                predicate,
+            } => create_index(
+                name,
+                table,
+                *unique,
+                *method,
+                columns,
+                predicate.as_deref(),
+                false,
+            ),
+            Statement::Comment { target, text } => {
+                let table = match target {
+                    CommentTarget::Table(t) | CommentTarget::Column(t, _) => Some(t),
+                    CommentTarget::Type(_) => None,
+                };
+                if table.is_some_and(|t| folded.created.contains(t)) {
+                    return None;
+                }
+                comment(statement, target, Some(text))
+            }
+        };
+        Some(op)
+    }
+
+    /// `existing_type=...` for a column as the plan finds it, when the
+    /// designs tell (enum types are left out: the name may be changing).
+    fn existing_type(&self, table: &str, column: &str) -> Option<String> {
+        let entity = self.to.entity_named(table)?;
+        let field = entity.field_named(column)?;
+        let before = self.from.entity(&entity.id)?.field(&field.id)?;
+        if before.ty.enum_name().is_some() {
+            return None;
+        }
+        Some(format!("existing_type={}", type_source(&before.ty)))
+    }
+
+    /// The kind of a constraint being dropped, as `op.drop_constraint`
+    /// names it.
+    fn constraint_kind(&self, table: &str, name: &str) -> Option<&'static str> {
+        let d = self.from;
+        let e = d.entity_named(table)?;
+        if e.primary_key.is_some() && d.primary_key_name(e) == name {
+            return Some("primary");
+        }
+        if e.uniques.iter().any(|u| d.unique_name(e, u) == name) {
+            return Some("unique");
+        }
+        if e.checks.iter().any(|c| d.check_name(e, c) == name) {
+            return Some("check");
+        }
+        if d.relationships_from(&e.id)
+            .iter()
+            .any(|r| d.relationship_name(r) == name)
+        {
+            return Some("foreignkey");
+        }
+        None
+    }
+
+    /// The table an index being dropped belongs to.
+    fn index_table(&self, name: &str) -> Option<&str> {
+        let d = self.from;
+        d.entities()
+            .find(|e| e.indexes.iter().any(|i| d.index_name(e, i) == name))
+            .map(|e| e.name.as_str())
+    }
+}
+
+/// Runs of consecutive steps that may or may not run in a transaction:
+/// `(outside, steps)`.
+fn segments(steps: &[Step]) -> Vec<(bool, Vec<&Step>)> {
+    let mut out: Vec<(bool, Vec<&Step>)> = Vec::new();
+    for step in steps {
+        let outside = step.forbids_transaction();
+        match out.last_mut() {
+            Some((o, run)) if *o == outside => run.push(step),
+            _ => out.push((outside, vec![step])),
+        }
+    }
+    out
+}
+
+/// Comments on the tables a plan creates, to fold into `op.create_table`.
+fn fold(plan: &Plan) -> Folded {
+    let mut folded = Folded::default();
+    for step in plan.steps() {
+        match step {
+            Step::Ddl(Statement::CreateTable { name, .. }) => {
+                folded.created.insert(name.clone());
+            }
+            Step::Ddl(Statement::Comment { target, text }) => match target {
+                CommentTarget::Table(t) => {
+                    folded.tables.insert(t.clone(), text.clone());
+                }
+                CommentTarget::Column(t, c) => {
+                    folded.columns.insert((t.clone(), c.clone()), text.clone());
+                }
+                CommentTarget::Type(_) => {}
+            },
+            _ => {}
+        }
+    }
+    folded.tables.retain(|t, _| folded.created.contains(t));
+    let created = &folded.created;
+    folded.columns.retain(|(t, _), _| created.contains(t));
+    folded
+}
+
+/// Operations as indented source, a blank line around the ones that take
+/// several lines.
+fn render(ops: &[Op], depth: usize) -> String {
+    let indent = "    ".repeat(depth);
+    let mut out = String::new();
+    let mut last_multi = false;
+    for (i, op) in ops.iter().enumerate() {
+        let multi = op.lines.len() > 1 || op.note.is_some();
+        if i > 0 && (multi || last_multi) {
+            out.push('\n');
+        }
+        if let Some(note) = op.note {
+            let _ = writeln!(out, "{indent}{note}");
+        }
+        for line in &op.lines {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+        last_multi = multi;
+    }
+    out
+}
+
+fn autocommit(note: &str, ops: &[Op]) -> String {
+    format!(
+        "    {note}\n    with op.get_context().autocommit_block():\n{}",
+        render(ops, 2)
+    )
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+fn type_source(ty: &SqlType) -> String {
+    sa_type(ty, &enum_reference)
+}
+
+/// `sa.Column(...)` for a column as plinth's DDL writes it.
+/// `enum_type` spells a named enum type.
+pub(crate) fn column_source(
+    c: &Column,
+    comment: Option<&str>,
+    enum_type: &dyn Fn(&str) -> String,
+) -> String {
+    let mut args = vec![string(&c.name), sa_type(&c.ty, enum_type)];
+    match c.identity {
+        Some(Identity::Always) => args.push("sa.Identity(always=True)".into()),
+        Some(Identity::ByDefault) => args.push("sa.Identity(always=False)".into()),
+        None => {}
+    }
+    if let Some(default) = &c.default {
+        args.push(format!("server_default={}", server_default(default)));
+    }
+    args.push(format!("nullable={}", py_bool(!c.not_null)));
+    if let Some(text) = comment {
+        args.push(format!("comment={}", string(text)));
+    }
+    format!("sa.Column({})", args.join(", "))
+}
+
+fn string_list(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|i| string(i)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn action_args(
+    on_delete: Option<ReferentialAction>,
+    on_update: Option<ReferentialAction>,
+) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(a) = on_delete {
+        args.push(format!("ondelete={}", string(a.as_sql())));
+    }
+    if let Some(a) = on_update {
+        args.push(format!("onupdate={}", string(a.as_sql())));
+    }
+    args
+}
+
+/// A table constraint inside `op.create_table` or `sa.Table`.
+pub(crate) fn constraint_source(c: &Constraint) -> String {
+    match c {
+        Constraint::PrimaryKey { name, columns } => {
+            let mut args: Vec<String> = columns.iter().map(|c| string(c)).collect();
+            args.push(format!("name={}", string(name)));
+            format!("sa.PrimaryKeyConstraint({})", args.join(", "))
+        }
+        Constraint::Unique { name, columns } => {
+            let mut args: Vec<String> = columns.iter().map(|c| string(c)).collect();
+            args.push(format!("name={}", string(name)));
+            format!("sa.UniqueConstraint({})", args.join(", "))
+        }
+        Constraint::Check { name, expr } => format!(
+            "sa.CheckConstraint({}, name={})",
+            sql_string(expr),
+            string(name)
+        ),
+        Constraint::ForeignKey {
+            name,
+            columns,
+            table,
+            references,
+            on_delete,
+            on_update,
+        } => {
+            let targets: Vec<String> = references.iter().map(|r| format!("{table}.{r}")).collect();
+            let mut args = vec![
+                string_list(columns),
+                string_list(&targets),
+                format!("name={}", string(name)),
+            ];
+            args.extend(action_args(*on_delete, *on_update));
+            format!("sa.ForeignKeyConstraint({})", args.join(", "))
+        }
+    }
+}
+
+fn add_constraint(table: &str, c: &Constraint, not_valid: bool) -> Op {
+    let s = string;
+    let mut line = match c {
+        Constraint::PrimaryKey { name, columns } => format!(
+            "op.create_primary_key({}, {}, {}",
+            s(name),
+            s(table),
+            string_list(columns)
+        ),
+        Constraint::Unique { name, columns } => format!(
+            "op.create_unique_constraint({}, {}, {}",
+            s(name),
+            s(table),
+            string_list(columns)
+        ),
+        Constraint::Check { name, expr } => format!(
+            "op.create_check_constraint({}, {}, {}",
+            s(name),
+            s(table),
+            sql_string(expr)
+        ),
+        Constraint::ForeignKey {
+            name,
+            columns,
+            table: target,
+            references,
+            on_delete,
+            on_update,
+        } => {
+            let mut args = vec![
+                s(name),
+                s(table),
+                s(target),
+                string_list(columns),
+                string_list(references),
+            ];
+            args.extend(action_args(*on_delete, *on_update));
+            format!("op.create_foreign_key({}", args.join(", "))
+        }
+    };
+    if not_valid {
+        line.push_str(", postgresql_not_valid=True");
+    }
+    line.push(')');
+    Op::one(line)
+}
+
+fn create_index(
+    name: &str,
+    table: &str,
+    unique: bool,
+    method: IndexMethod,
+    columns: &[String],
+    predicate: Option<&str>,
+    concurrently: bool,
+) -> Op {
+    let mut args = vec![string(name), string(table), string_list(columns)];
+    if unique {
+        args.push("unique=True".into());
+    }
+    if method != IndexMethod::Btree {
+        args.push(format!("postgresql_using={}", string(method.as_sql())));
+    }
+    if let Some(p) = predicate {
+        args.push(format!("postgresql_where=sa.text({})", sql_string(p)));
+    }
+    if concurrently {
+        args.push("postgresql_concurrently=True".into());
+    }
+    Op::one(format!("op.create_index({})", args.join(", ")))
+}
+
+fn comment(step: &dyn std::fmt::Display, target: &CommentTarget, text: Option<&str>) -> Op {
+    let text_arg = text.map_or("None".into(), string);
+    match target {
+        CommentTarget::Type(_) => {
+            Op::execute(step, "# Alembic has no operation for comments on types.")
+        }
+        CommentTarget::Table(t) => match text {
+            Some(_) => Op::one(format!(
+                "op.create_table_comment({}, {text_arg})",
+                string(t)
+            )),
+            None => Op::one(format!("op.drop_table_comment({})", string(t))),
+        },
+        CommentTarget::Column(t, c) => Op::one(format!(
+            "op.alter_column({}, {}, comment={text_arg})",
+            string(t),
+            string(c)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::diff::{PlanOptions, migration};
+    use crate::core::model::{DefaultValue, Field};
+
+    fn todo() -> Design {
+        let source = include_str!("../../../designs/todo.ron");
+        crate::file::parse(source, &mut crate::core::ids::IdGen::seeded(1)).unwrap()
+    }
+
+    fn info() -> RevisionInfo<'static> {
+        RevisionInfo {
+            revision: "000000000001",
+            down_revision: None,
+            message: "create \"\"\" todo",
+            created: Timestamp::parse("20240501120000").unwrap(),
+            design: "designs/todo.ron",
+        }
+    }
+
+    #[test]
+    fn first_revision_creates_tables_with_their_constraints_and_comments() {
+        let empty = Design::new("todo");
+        let new = todo();
+        let m = migration(&empty, &new, PlanOptions::default());
+        let text = revision(&empty, &new, &m, &info());
+        assert!(text.starts_with(
+            "\"\"\"create \\\"\\\"\\\" todo\n\nRevision ID: 000000000001\nRevises: \n"
+        ));
+        assert!(text.contains("down_revision: Union[str, Sequence[str], None] = None\n"));
+        assert!(text.contains(
+            "    sa.Column(\"id\", postgresql.UUID(as_uuid=True), server_default=sa.text(\"gen_random_uuid()\"), nullable=False),\n"
+        ));
+        assert!(text.contains("    sa.PrimaryKeyConstraint(\"id\", name=\"users_pkey\"),\n"));
+        assert!(text.contains("    sa.UniqueConstraint(\"email\", name=\"users_email_key\"),\n"));
+        assert!(text.contains(
+            "    sa.ForeignKeyConstraint([\"user_id\"], [\"users.id\"], name=\"tasks_user_id_fkey\", ondelete=\"CASCADE\"),\n"
+        ));
+        assert!(text.contains("    comment=\"People who can sign in and own tasks.\",\n"));
+        assert!(
+            text.contains("op.create_index(\"tasks_user_id_idx\", \"tasks\", [\"user_id\"])\n")
+        );
+        assert!(!text.contains("op.create_table_comment"), "{text}");
+        assert!(text.contains(
+            "def downgrade() -> None:\n    op.drop_table(\"tasks\")\n    op.drop_table(\"users\")\n"
+        ));
+    }
+
+    #[test]
+    fn changes_to_existing_tables_use_alter_operations() {
+        let old = todo();
+        let mut new = old.clone();
+        let tasks = new.entity_named("tasks").unwrap().id.clone();
+        let e = new.entity_mut(&tasks).unwrap();
+        e.field_mut(&e.field_named("notes").unwrap().id.clone())
+            .unwrap()
+            .name = "description".into();
+        let mut f = Field::new(
+            crate::core::ids::IdGen::seeded(3).field(),
+            "rank",
+            SqlType::SmallInt,
+        );
+        f.not_null = true;
+        f.default = Some(DefaultValue::Expr("0".into()));
+        e.fields.push(f);
+        let title = e.field_named("title").unwrap().id.clone();
+        e.field_mut(&title).unwrap().ty = SqlType::Text;
+        let m = migration(
+            &old,
+            &new,
+            PlanOptions {
+                concurrently: true,
+                ..Default::default()
+            },
+        );
+        let text = revision(&old, &new, &m, &info());
+        assert!(
+            text.contains(
+                "op.alter_column(\"tasks\", \"notes\", new_column_name=\"description\")\n"
+            )
+        );
+        assert!(text.contains(
+            "op.add_column(\"tasks\", sa.Column(\"rank\", sa.SmallInteger(), server_default=sa.text(\"0\"), nullable=False))\n"
+        ));
+        assert!(text.contains(
+            "op.alter_column(\"tasks\", \"title\", type_=sa.Text(), existing_type=sa.String(length=200))\n"
+        ));
+        assert!(
+            text.contains(
+                "op.alter_column(\"tasks\", \"description\", new_column_name=\"notes\")\n"
+            )
+        );
+    }
+
+    #[test]
+    fn statements_without_an_operation_go_through_execute() {
+        let old = todo();
+        let mut new = old.clone();
+        let users = new.entity_named("users").unwrap().id.clone();
+        new.entity_mut(&users).unwrap().name = "members".into();
+        let m = migration(&old, &new, PlanOptions::default());
+        let text = revision(&old, &new, &m, &info());
+        assert!(
+            text.contains("op.rename_table(\"users\", \"members\")\n"),
+            "{text}"
+        );
+        assert!(text.contains(
+            "    # Alembic has no operation to rename a constraint.\n    op.execute(\"ALTER TABLE members RENAME CONSTRAINT users_pkey TO members_pkey\")\n"
+        ), "{text}");
+    }
+}
