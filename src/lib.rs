@@ -7,5 +7,6 @@
 
 pub mod cli;
 pub mod core;
+pub mod db;
 pub mod file;
 pub mod tui;

@@ -10,6 +10,7 @@ mod diff;
 mod edit;
 mod export;
 mod fmt;
+mod inspect;
 mod migrate;
 mod new;
 mod report;
@@ -46,6 +47,8 @@ enum Command {
     Ddl(ddl::Args),
     /// Compare two designs: the migration plan, its safety findings, its SQL.
     Diff(diff::Args),
+    /// Read a schema of a live PostgreSQL database into a design.
+    Inspect(inspect::Args),
     /// Write migration files (SQL or Alembic) from the changes to a design.
     Migrate(migrate::Args),
     /// Write a design in another format (SQLModel classes).
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::New(args)), _) => new::run(args),
         (Some(Command::Ddl(args)), _) => ddl::run(args),
         (Some(Command::Diff(args)), _) => diff::run(args),
+        (Some(Command::Inspect(args)), _) => inspect::run(args),
         (Some(Command::Migrate(args)), _) => migrate::run(args),
         (Some(Command::Export(args)), _) => export::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),

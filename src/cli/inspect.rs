@@ -1,0 +1,92 @@
+//! `plinth inspect`: read a live schema into a design.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::Failure;
+use crate::db::{Target, inspect, url_from};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The connection string (libpq `key=value` or `postgresql://` URL);
+    /// defaults to `DATABASE_URL`.
+    #[arg(long)]
+    url: Option<String>,
+    /// The schema to read.
+    #[arg(long, default_value = "public")]
+    schema: String,
+    /// Write the design here (atomically) instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Seconds to wait for the server.
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let url = url_from(args.url.as_deref()).map_err(Failure::input)?;
+    let target = Target::parse(&url).map_err(Failure::input)?;
+    let progress = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    if progress {
+        eprintln!("connecting to {} ...", target.describe());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
+    let timeout = Duration::from_secs(args.connect_timeout.max(1));
+    let inspection = runtime.block_on(async {
+        let mut client = target.connect(timeout).await.map_err(Failure::input)?;
+        if progress {
+            eprintln!("reading schema `{}` ...", args.schema);
+        }
+        inspect(&mut client, &args.schema)
+            .await
+            .map_err(Failure::input)
+    })?;
+    let mut design = inspection.design;
+    design.name = if args.schema == "public" {
+        target.dbname()
+    } else {
+        format!("{}.{}", target.dbname(), args.schema)
+    };
+
+    if !inspection.not_held.is_empty() {
+        eprintln!(
+            "warning: the design does not hold {} object(s) of schema `{}`:",
+            inspection.not_held.len(),
+            args.schema
+        );
+        for item in &inspection.not_held {
+            eprintln!("  {item}");
+        }
+    }
+    if !inspection.adapted.is_empty() {
+        eprintln!(
+            "note: {} thing(s) adapted to fit the model:",
+            inspection.adapted.len()
+        );
+        for line in &inspection.adapted {
+            eprintln!("  {line}");
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            crate::file::save(path, &design)
+                .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        }
+        None => print!("{}", crate::file::to_text(&design)),
+    }
+    if progress {
+        eprintln!(
+            "read {} entities, {} relationships, {} enums in {:.2} s",
+            design.entity_count(),
+            design.relationship_count(),
+            design.enums.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}

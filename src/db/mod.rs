@@ -1,0 +1,11 @@
+//! The live database: connecting (TLS, timeout, errors without the
+//! password) and reading a schema's catalog into a design.
+//!
+//! Everything here is async on tokio-postgres; the command line drives it
+//! on a current-thread runtime.
+
+pub mod connect;
+pub mod inspect;
+
+pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
+pub use inspect::{InspectError, Inspection, NotHeld, inspect};
