@@ -16,11 +16,18 @@ pub struct Args {
     /// Print the down script, which takes the database back to OLD.
     #[arg(long)]
     down: bool,
+    #[command(flatten)]
+    plan: PlanFlags,
+}
+
+/// The plan options every command that writes a migration takes.
+#[derive(Debug, clap::Args)]
+pub struct PlanFlags {
     /// Accept a plan that drops entities or fields (and their data).
     #[arg(long)]
     allow_destructive: bool,
-    /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY; the
-    /// script then runs without a transaction.
+    /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY; those
+    /// statements then run outside a transaction.
     #[arg(long)]
     concurrently: bool,
     /// Add foreign keys to existing tables NOT VALID and validate them
@@ -29,14 +36,20 @@ pub struct Args {
     not_valid: bool,
 }
 
+impl PlanFlags {
+    pub fn options(&self) -> PlanOptions {
+        PlanOptions {
+            allow_destructive: self.allow_destructive,
+            concurrently: self.concurrently,
+            not_valid: self.not_valid,
+        }
+    }
+}
+
 pub fn run(args: Args) -> Result<(), Failure> {
     let old = super::load(&args.old)?;
     let new = super::load(&args.new)?;
-    let options = PlanOptions {
-        allow_destructive: args.allow_destructive,
-        concurrently: args.concurrently,
-        not_valid: args.not_valid,
-    };
+    let options = args.plan.options();
     let m = migration(&old, &new, options);
     let (from, to) = (args.old.display(), args.new.display());
     if !args.sql && !args.down {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::Failure;
-use crate::core::diff::{Migration, PlanOptions, migration};
+use crate::core::diff::{Migration, migration};
 use crate::core::export::alembic::{self, RevisionInfo};
 use crate::core::export::naming::{self, Timestamp};
 use crate::core::model::Design;
@@ -74,17 +74,8 @@ struct NewArgs {
     /// The Alembic revision id, instead of a random one.
     #[arg(long)]
     revision: Option<String>,
-    /// Accept a migration that drops entities or fields (and their data).
-    #[arg(long)]
-    allow_destructive: bool,
-    /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY; the
-    /// migration then runs those statements outside a transaction.
-    #[arg(long)]
-    concurrently: bool,
-    /// Add foreign keys to existing tables NOT VALID and validate them
-    /// after the commit.
-    #[arg(long)]
-    not_valid: bool,
+    #[command(flatten)]
+    plan: super::diff::PlanFlags,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -277,11 +268,7 @@ fn new(args: NewArgs) -> Result<(), Failure> {
     let old = previous
         .clone()
         .unwrap_or_else(|| Design::new(design.name.clone()));
-    let options = PlanOptions {
-        allow_destructive: args.allow_destructive,
-        concurrently: args.concurrently,
-        not_valid: args.not_valid,
-    };
+    let options = args.plan.options();
     let m = migration(&old, &design, options);
     if m.up.is_empty() {
         println!(
