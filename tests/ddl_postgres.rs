@@ -956,3 +956,27 @@ fn defaults_are_normalised_like_postgresql_prints_them() {
         "'a\\b'"
     );
 }
+
+/// CREATE TABLE quietly drops a UNIQUE constraint over exactly the primary
+/// key's columns; the design keeps both, so the database must too.
+#[test]
+fn a_unique_constraint_repeating_the_primary_key_is_kept() {
+    let design_text = r#"(
+    format: 1,
+    name: "repeat",
+    entities: [
+        (
+            name: "users",
+            fields: [(name: "email", type: "text", not_null: true)],
+            primary_key: ["email"],
+            uniques: [(fields: ["email"])],
+        ),
+    ],
+)
+"#;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("repeat.ron");
+    fs::write(&path, design_text).expect("the design file is written");
+    let (catalog, expected) = apply_and_describe(&path);
+    assert_same_schema(catalog, expected);
+}

@@ -1129,7 +1129,9 @@ proptest! {
 /// A few fixed seeds as well, so every run covers the same ground too.
 #[test]
 fn fixed_random_edit_sequences_migrate_up_and_down() {
-    for seed in 0..6 {
+    // 4938029303369449912 once found that CREATE TABLE drops a UNIQUE over
+    // the primary key's columns, which an up migration keeps.
+    for seed in (0..6).chain([4938029303369449912]) {
         random_case(seed).unwrap_or_else(|e| panic!("{e}"));
     }
 }

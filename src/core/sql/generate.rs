@@ -29,6 +29,7 @@ pub fn create_statements(design: &Design) -> Vec<Statement> {
             .into_iter()
             .partition(|r| !order.deferred.contains(&r.id));
         out.push(create_table(design, entity, &inline));
+        out.extend(uniques_repeating_the_key(design, entity));
         out.extend(indexes(design, entity));
         out.extend(comments(entity));
         deferred.extend(later.into_iter().map(|r| Statement::AddConstraint {
@@ -73,7 +74,11 @@ fn create_table(design: &Design, entity: &Entity, foreign_keys: &[&Relationship]
             columns: entity.field_names(&pk.fields),
         });
     }
-    for u in &entity.uniques {
+    for u in entity
+        .uniques
+        .iter()
+        .filter(|u| !repeats_primary_key(entity, u))
+    {
         constraints.push(Constraint::Unique {
             name: design.unique_name(entity, u),
             columns: entity.field_names(&u.fields),
@@ -91,6 +96,33 @@ fn create_table(design: &Design, entity: &Entity, foreign_keys: &[&Relationship]
         columns,
         constraints,
     }
+}
+
+/// CREATE TABLE silently leaves out a UNIQUE constraint over exactly the
+/// primary key's columns, so such a constraint is added after the table,
+/// where PostgreSQL keeps it and the catalog matches the design.
+fn repeats_primary_key(entity: &Entity, unique: &crate::core::model::Unique) -> bool {
+    entity
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| pk.fields == unique.fields)
+}
+
+fn uniques_repeating_the_key<'a>(
+    design: &'a Design,
+    entity: &'a Entity,
+) -> impl Iterator<Item = Statement> + 'a {
+    entity
+        .uniques
+        .iter()
+        .filter(|u| repeats_primary_key(entity, u))
+        .map(|u| Statement::AddConstraint {
+            table: entity.name.clone(),
+            constraint: Constraint::Unique {
+                name: design.unique_name(entity, u),
+                columns: entity.field_names(&u.fields),
+            },
+        })
 }
 
 fn foreign_key(design: &Design, r: &Relationship) -> Constraint {
