@@ -403,13 +403,14 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let from_kept = new.entity(&r.from).is_some();
+            let to_kept = new.entity(&r.to).is_some();
             // A dropped table takes its keys along, unless they tie it in
-            // a cycle to another dropped table (which could not go first).
-            let ties_dropped_cycle = !from_kept
-                && r.from != r.to
-                && new.entity(&r.to).is_none()
-                && cycles.contains(&r.id);
-            if from_kept || ties_dropped_cycle {
+            // a cycle to another dropped table (which could not go first),
+            // or point at a kept table whose key the plan may drop before
+            // the table goes (PostgreSQL refuses while a key depends on it).
+            let ties_dropped_cycle =
+                !from_kept && r.from != r.to && !to_kept && cycles.contains(&r.id);
+            if from_kept || to_kept || ties_dropped_cycle {
                 let table = old.entity(&r.from).expect("relationship ends exist");
                 self.body.push(Step::DropConstraint {
                     table: table.name.clone(),
