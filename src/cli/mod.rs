@@ -4,6 +4,7 @@
 //! Exit codes: 0 all good, 1 problems found (e.g. `fmt --check`), 2 bad
 //! usage or input. Errors go to stderr as one sentence with a location.
 
+mod apply;
 mod check;
 mod ddl;
 mod diff;
@@ -49,6 +50,8 @@ enum Command {
     Diff(diff::Args),
     /// Read a schema of a live PostgreSQL database into a design.
     Inspect(inspect::Args),
+    /// Migrate a live PostgreSQL schema to a design, in one locked transaction.
+    Apply(apply::Args),
     /// Write migration files (SQL or Alembic) from the changes to a design.
     Migrate(migrate::Args),
     /// Write a design in another format (SQLModel classes).
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::Ddl(args)), _) => ddl::run(args),
         (Some(Command::Diff(args)), _) => diff::run(args),
         (Some(Command::Inspect(args)), _) => inspect::run(args),
+        (Some(Command::Apply(args)), _) => apply::run(args),
         (Some(Command::Migrate(args)), _) => migrate::run(args),
         (Some(Command::Export(args)), _) => export::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),

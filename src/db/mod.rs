@@ -4,8 +4,10 @@
 //! Everything here is async on tokio-postgres; the command line drives it
 //! on a current-thread runtime.
 
+pub mod apply;
 pub mod connect;
 pub mod inspect;
 
+pub use apply::{StepFailure, align_ids, lock_key};
 pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
 pub use inspect::{InspectError, Inspection, NotHeld, inspect};
