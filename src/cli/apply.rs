@@ -197,18 +197,6 @@ fn words(plan: &Plan, title: &str) -> String {
             .replace('\n', &format!("\n  {:width$}  ", ""));
         let _ = writeln!(out, "  {:>width$}. {sql}", i + 1);
     }
-    if !plan.findings.is_empty() {
-        out.push_str("\nSafety:\n");
-        for f in &plan.findings {
-            let _ = writeln!(
-                out,
-                "  {:<7}  {}: {}\n           hint: {}",
-                f.severity.as_str(),
-                f.rule,
-                f.message,
-                f.hint
-            );
-        }
-    }
+    super::diff::write_findings(&mut out, &plan.findings);
     out
 }

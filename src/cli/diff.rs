@@ -2,7 +2,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::core::diff::{Plan, PlanOptions, migration};
+use crate::core::diff::{Plan, PlanOptions, SafetyFinding, migration};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -100,18 +100,25 @@ fn words(plan: &Plan, title: &str) -> String {
     for (i, step) in plan.steps().enumerate() {
         let _ = writeln!(out, "  {:>width$}. {}", i + 1, step.describe());
     }
-    if !plan.findings.is_empty() {
-        out.push_str("\nSafety:\n");
-        for f in &plan.findings {
-            let _ = writeln!(
-                out,
-                "  {:<7}  {}: {}\n           hint: {}",
-                f.severity.as_str(),
-                f.rule,
-                f.message,
-                f.hint
-            );
-        }
-    }
+    write_findings(&mut out, &plan.findings);
     out
+}
+
+/// The plan's safety findings under a "Safety:" heading, one with its hint
+/// per entry; `plinth diff`, `migrate new` and `apply` all print them so.
+pub(super) fn write_findings(out: &mut String, findings: &[SafetyFinding]) {
+    if findings.is_empty() {
+        return;
+    }
+    out.push_str("\nSafety:\n");
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "  {:<7}  {}: {}\n           hint: {}",
+            f.severity.as_str(),
+            f.rule,
+            f.message,
+            f.hint
+        );
+    }
 }

@@ -388,18 +388,6 @@ fn summary(m: &Migration) -> String {
     if !m.up.transactional() {
         out.push_str("\nThe up migration runs CREATE INDEX CONCURRENTLY outside a transaction.\n");
     }
-    if !m.up.findings.is_empty() {
-        out.push_str("\nSafety:\n");
-        for f in &m.up.findings {
-            let _ = writeln!(
-                out,
-                "  {:<7}  {}: {}\n           hint: {}",
-                f.severity.as_str(),
-                f.rule,
-                f.message,
-                f.hint
-            );
-        }
-    }
+    super::diff::write_findings(&mut out, &m.up.findings);
     out
 }
