@@ -32,6 +32,14 @@ enum Command {
     /// Write the next migration: the difference between DESIGN and the
     /// design as of the last migration.
     New(NewArgs),
+    /// Apply the pending `.up.sql` files to a database, in version order,
+    /// recording each in its `plinth_migrations` table.
+    Up(super::migrate_db::DbArgs),
+    /// Revert the last applied migration with its `.down.sql`.
+    Down(super::migrate_db::DbArgs),
+    /// List applied, pending and changed migrations, and the drift between
+    /// the database and the snapshot design.
+    Status(super::migrate_db::DbArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -82,6 +90,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     match args.command {
         Command::Init(args) => init(args),
         Command::New(args) => new(args),
+        Command::Up(args) => super::migrate_db::up(args),
+        Command::Down(args) => super::migrate_db::down(args),
+        Command::Status(args) => super::migrate_db::status(args),
     }
 }
 

@@ -13,6 +13,7 @@ mod export;
 mod fmt;
 mod inspect;
 mod migrate;
+mod migrate_db;
 mod new;
 mod report;
 mod rules;

@@ -6,8 +6,10 @@
 
 pub mod apply;
 pub mod connect;
+pub mod history;
 pub mod inspect;
 
 pub use apply::{StepFailure, align_ids, lock_key};
 pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
+pub use history::{Applied, Record, checksum};
 pub use inspect::{InspectError, Inspection, NotHeld, inspect};

@@ -1,0 +1,343 @@
+//! `plinth migrate up|down|status`: SQL migration files on a server, with
+//! their history in the `plinth_migrations` table.
+//!
+//! `up` and `down` hold a session advisory lock on the schema (the same
+//! key as `plinth apply`), so two runs never interleave; the history is
+//! read after the lock is taken, so the second run sees what the first did.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio_postgres::Client;
+
+use super::Failure;
+use crate::core::diff::diff;
+use crate::core::export::naming;
+use crate::db::apply::settle_expressions;
+use crate::db::history::{self, Applied, Record};
+use crate::db::{StepFailure, Target, align_ids, checksum, inspect, url_from};
+
+/// Where the migrations are and which database to run them on.
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    /// The connection string (libpq `key=value` or `postgresql://` URL);
+    /// defaults to `DATABASE_URL`.
+    #[arg(long)]
+    url: Option<String>,
+    /// The migrations directory.
+    #[arg(long, default_value = "migrations")]
+    dir: PathBuf,
+    /// The schema to lock and to check for drift.
+    #[arg(long, default_value = "public")]
+    schema: String,
+    /// Seconds to wait for the server.
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
+}
+
+#[derive(Clone, Copy)]
+enum Action {
+    Up,
+    Down,
+    Status,
+}
+
+pub fn up(args: DbArgs) -> Result<(), Failure> {
+    run(args, Action::Up)
+}
+
+pub fn down(args: DbArgs) -> Result<(), Failure> {
+    run(args, Action::Down)
+}
+
+pub fn status(args: DbArgs) -> Result<(), Failure> {
+    run(args, Action::Status)
+}
+
+fn run(args: DbArgs, action: Action) -> Result<(), Failure> {
+    let files = read_dir(&args.dir)?;
+    let url = url_from(args.url.as_deref()).map_err(Failure::input)?;
+    let target = Target::parse(&url).map_err(Failure::input)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let timeout = Duration::from_secs(args.connect_timeout.max(1));
+        let mut client = target.connect(timeout).await.map_err(Failure::input)?;
+        match action {
+            Action::Up => locked(&client, &args.schema, up_locked(&client, &files)).await,
+            Action::Down => locked(&client, &args.schema, down_locked(&client, &files)).await,
+            Action::Status => status_of(&mut client, &args, &files).await,
+        }
+    })
+}
+
+/// One migration's files in the directory.
+#[derive(Default)]
+struct Files {
+    /// `<version>_<slug>` of the up file.
+    name: Option<String>,
+    up: Option<PathBuf>,
+    down: Option<PathBuf>,
+}
+
+/// The migrations of `dir` by version (the timestamp the names start with).
+fn read_dir(dir: &Path) -> Result<BTreeMap<String, Files>, Failure> {
+    let entries =
+        fs::read_dir(dir).map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
+    let mut out: BTreeMap<String, Files> = BTreeMap::new();
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(version) = naming::sql_version(&file) else {
+            continue;
+        };
+        let slot = out.entry(version.to_string()).or_default();
+        if let Some(stem) = file.strip_suffix(".up.sql") {
+            slot.name = Some(stem.to_owned());
+            slot.up = Some(entry.path());
+        } else {
+            slot.down = Some(entry.path());
+        }
+    }
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+}
+
+fn text(path: &Path, bytes: Vec<u8>) -> Result<String, Failure> {
+    String::from_utf8(bytes)
+        .map_err(|_| Failure::input(format!("{}: not UTF-8 text", path.display())))
+}
+
+/// Runs `work` under the schema's advisory lock, releasing it after.
+async fn locked(
+    client: &Client,
+    schema: &str,
+    work: impl Future<Output = Result<(), Failure>>,
+) -> Result<(), Failure> {
+    history::lock(client, schema, || {
+        eprintln!("Waiting for another plinth run on schema `{schema}` to finish...");
+    })
+    .await
+    .map_err(database)?;
+    let result = work.await;
+    let _ = history::unlock(client, schema).await;
+    result
+}
+
+async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
+    history::ensure_table(client).await.map_err(database)?;
+    let applied: BTreeMap<String, Applied> = history::applied(client)
+        .await
+        .map_err(database)?
+        .into_iter()
+        .map(|a| (a.version.clone(), a))
+        .collect();
+    let mut pending = Vec::new();
+    for (version, f) in files {
+        let Some(up) = &f.up else { continue };
+        let bytes = read(up)?;
+        let sum = checksum(&bytes);
+        match applied.get(version) {
+            Some(a) if a.checksum != sum => {
+                return Err(Failure::found(format!(
+                    "{} was changed after it was applied on {} (checksum {} now, {} then); \
+                     nothing was applied. Put the file back and write a new migration for the \
+                     change",
+                    up.display(),
+                    a.applied_at,
+                    short(&sum),
+                    short(&a.checksum)
+                )));
+            }
+            Some(_) => {}
+            None => pending.push((version, f, up, bytes, sum)),
+        }
+    }
+    if pending.is_empty() {
+        println!(
+            "Nothing to apply: all {} migration(s) are applied.",
+            applied.len()
+        );
+        return Ok(());
+    }
+    let mut done = 0;
+    for (version, f, up, bytes, sum) in pending {
+        let name = f.name.clone().unwrap_or_else(|| version.clone());
+        let sql = text(up, bytes)?;
+        let record = Record::Insert {
+            version,
+            name: &name,
+            checksum: &sum,
+        };
+        let ms = history::run_file(client, &sql, record)
+            .await
+            .map_err(|e| failed(up, &e, Some(done)))?;
+        println!("applied {name} ({ms} ms)");
+        done += 1;
+    }
+    println!("Applied {done} migration(s).");
+    Ok(())
+}
+
+async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
+    let applied = history::applied(client).await.map_err(database)?;
+    let Some(last) = applied.last() else {
+        println!("Nothing to revert: no migration is applied.");
+        return Ok(());
+    };
+    let Some(down) = files.get(&last.version).and_then(|f| f.down.as_ref()) else {
+        return Err(Failure::found(format!(
+            "cannot revert {}: its .down.sql is missing from the migrations directory",
+            last.name
+        )));
+    };
+    let sql = text(down, read(down)?)?;
+    let record = Record::Delete {
+        version: &last.version,
+    };
+    let ms = history::run_file(client, &sql, record)
+        .await
+        .map_err(|e| failed(down, &e, None))?;
+    println!("reverted {} ({ms} ms)", last.name);
+    Ok(())
+}
+
+async fn status_of(
+    client: &mut Client,
+    args: &DbArgs,
+    files: &BTreeMap<String, Files>,
+) -> Result<(), Failure> {
+    let applied: BTreeMap<String, Applied> = history::applied(client)
+        .await
+        .map_err(database)?
+        .into_iter()
+        .map(|a| (a.version.clone(), a))
+        .collect();
+    let mut versions: Vec<&String> = files
+        .iter()
+        .filter(|(_, f)| f.up.is_some())
+        .map(|(v, _)| v)
+        .chain(applied.keys())
+        .collect();
+    versions.sort();
+    versions.dedup();
+
+    let mut clean = true;
+    println!("Migrations in {}:", args.dir.display());
+    if versions.is_empty() {
+        println!("  (none)");
+    }
+    for version in versions {
+        let file = files
+            .get(version)
+            .and_then(|f| f.up.as_ref().map(|p| (f, p)));
+        let line = match (file, applied.get(version)) {
+            (Some((f, path)), Some(a)) => {
+                let sum = checksum(&read(path)?);
+                let name = f.name.as_deref().unwrap_or(version);
+                if sum == a.checksum {
+                    format!("applied          {name} (at {})", a.applied_at)
+                } else {
+                    clean = false;
+                    format!(
+                        "changed checksum {name} (applied at {}; the file changed since)",
+                        a.applied_at
+                    )
+                }
+            }
+            (Some((f, _)), None) => {
+                clean = false;
+                format!("pending          {}", f.name.as_deref().unwrap_or(version))
+            }
+            (None, Some(a)) => {
+                clean = false;
+                format!(
+                    "missing file     {} (applied at {}; its .up.sql is gone)",
+                    a.name, a.applied_at
+                )
+            }
+            (None, None) => continue,
+        };
+        println!("  {line}");
+    }
+
+    let snapshot = args.dir.join(".plinth").join("snapshot.ron");
+    if !snapshot.exists() {
+        println!("\nDrift: not checked ({} is missing).", snapshot.display());
+        return if clean {
+            Ok(())
+        } else {
+            Err(Failure::found(""))
+        };
+    }
+    let design = super::load(&snapshot)?;
+    let mut inspection = inspect(client, &args.schema)
+        .await
+        .map_err(Failure::input)?;
+    let history_table = inspection
+        .design
+        .entity_named(history::TABLE)
+        .map(|e| e.id.clone());
+    if let Some(id) = history_table {
+        inspection.design.remove_entity(&id);
+    }
+    let mut live = align_ids(&inspection.design, &design);
+    settle_expressions(client, &args.schema, &mut live, &design)
+        .await
+        .map_err(database)?;
+    history::settle_predicates(client, &args.schema, &mut live, &design)
+        .await
+        .map_err(database)?;
+    let changes = diff(&live, &design);
+    if changes.is_empty() {
+        println!(
+            "\nDrift: no drift; schema `{}` matches {}.",
+            args.schema,
+            snapshot.display()
+        );
+    } else {
+        clean = false;
+        println!(
+            "\nDrift: schema `{}` differs from {} (what the design changes on the live schema):",
+            args.schema,
+            snapshot.display()
+        );
+        for change in &changes {
+            println!("  - {change}");
+        }
+    }
+    if clean {
+        Ok(())
+    } else {
+        Err(Failure::found(""))
+    }
+}
+
+fn short(sum: &str) -> &str {
+    &sum[..sum.len().min(12)]
+}
+
+fn database(e: tokio_postgres::Error) -> Failure {
+    let message = match e.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => e.to_string(),
+    };
+    Failure::found(format!("the database failed: {message}"))
+}
+
+fn failed(path: &Path, e: &StepFailure, done: Option<usize>) -> Failure {
+    let before = match done {
+        Some(n) => format!(" ({n} migration(s) before it stay applied)"),
+        None => String::new(),
+    };
+    Failure::found(format!(
+        "{} failed; its transaction was rolled back{before}\n{e}",
+        path.display()
+    ))
+}
