@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::core::model::{DefaultValue, Identity, IndexMethod, SqlType};
-use crate::core::sql::{Column, CommentTarget, Constraint, Ident, IdentList, Literal, Statement};
+use crate::core::sql::{Column, CommentTarget, Constraint, Ident, Literal, Statement};
 
 /// One statement of a migration.
 #[derive(Clone, Debug, PartialEq)]
@@ -532,14 +532,7 @@ impl fmt::Display for Step {
                     Ident(name),
                     Ident(table)
                 )?;
-                if *method != IndexMethod::Btree {
-                    write!(f, " USING {}", method.as_sql())?;
-                }
-                write!(f, " ({})", IdentList(columns))?;
-                if let Some(p) = predicate {
-                    write!(f, " WHERE {p}")?;
-                }
-                f.write_str(";")
+                crate::core::sql::write_index_tail(f, *method, columns, predicate.as_deref())
             }
             Step::DropIndex { name, concurrently } => write!(
                 f,

@@ -134,14 +134,7 @@ impl fmt::Display for Statement {
                     Ident(name),
                     Ident(table)
                 )?;
-                if *method != IndexMethod::Btree {
-                    write!(f, " USING {}", method.as_sql())?;
-                }
-                write!(f, " ({})", IdentList(columns))?;
-                if let Some(p) = predicate {
-                    write!(f, " WHERE {p}")?;
-                }
-                f.write_str(";")
+                write_index_tail(f, *method, columns, predicate.as_deref())
             }
             Statement::Comment { target, text } => {
                 f.write_str("COMMENT ON ")?;
@@ -224,4 +217,22 @@ impl fmt::Display for Constraint {
             }
         }
     }
+}
+
+/// What follows `CREATE INDEX name ON table` in every index statement:
+/// the method when not btree, the columns, the partial predicate.
+pub fn write_index_tail(
+    f: &mut fmt::Formatter<'_>,
+    method: IndexMethod,
+    columns: &[String],
+    predicate: Option<&str>,
+) -> fmt::Result {
+    if method != IndexMethod::Btree {
+        write!(f, " USING {}", method.as_sql())?;
+    }
+    write!(f, " ({})", IdentList(columns))?;
+    if let Some(p) = predicate {
+        write!(f, " WHERE {p}")?;
+    }
+    f.write_str(";")
 }

@@ -6,6 +6,6 @@ mod generate;
 pub mod keywords;
 mod quote;
 
-pub use ddl::{Column, CommentTarget, Constraint, Statement};
+pub use ddl::{Column, CommentTarget, Constraint, Statement, write_index_tail};
 pub use generate::{create_script, create_statements};
 pub use quote::{Ident, IdentList, Literal};
