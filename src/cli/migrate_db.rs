@@ -15,9 +15,9 @@ use tokio_postgres::Client;
 use super::Failure;
 use crate::core::diff::diff;
 use crate::core::export::naming;
-use crate::db::apply::settle_expressions;
 use crate::db::history::{self, Applied, Record};
-use crate::db::{StepFailure, Target, align_ids, checksum, inspect, url_from};
+use crate::db::lock::{lock, unlock};
+use crate::db::{StepFailure, Target, checksum, live_design, url_from};
 
 /// Where the migrations are and which database to run them on.
 #[derive(Debug, clap::Args)]
@@ -120,13 +120,13 @@ async fn locked(
     schema: &str,
     work: impl Future<Output = Result<(), Failure>>,
 ) -> Result<(), Failure> {
-    history::lock(client, schema, || {
+    lock(client, schema, || {
         eprintln!("Waiting for another plinth run on schema `{schema}` to finish...");
     })
     .await
     .map_err(database)?;
     let result = work.await;
-    let _ = history::unlock(client, schema).await;
+    let _ = unlock(client, schema).await;
     result
 }
 
@@ -277,23 +277,9 @@ async fn status_of(
         };
     }
     let design = super::load(&snapshot)?;
-    let mut inspection = inspect(client, &args.schema)
+    let live = live_design(client, &args.schema, &design)
         .await
-        .map_err(Failure::input)?;
-    let history_table = inspection
-        .design
-        .entity_named(history::TABLE)
-        .map(|e| e.id.clone());
-    if let Some(id) = history_table {
-        inspection.design.remove_entity(&id);
-    }
-    let mut live = align_ids(&inspection.design, &design);
-    settle_expressions(client, &args.schema, &mut live, &design)
-        .await
-        .map_err(database)?;
-    history::settle_predicates(client, &args.schema, &mut live, &design)
-        .await
-        .map_err(database)?;
+        .map_err(super::apply::failure)?;
     let changes = diff(&live, &design);
     if changes.is_empty() {
         println!(

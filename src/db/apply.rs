@@ -1,20 +1,182 @@
-//! Applying a design to a live schema: matching the inspected schema to
-//! the design by name, the advisory lock that keeps two applies apart, and
-//! running a plan's statements so that a failure names its statement.
+//! Applying a design to a live schema: reading the schema as the design
+//! sees it, planning the migration, and running it in one transaction
+//! under the schema's advisory lock, so that a failure names its statement
+//! and changes nothing.
 //!
 //! An inspected design has fresh ids, while the migration engine matches
 //! by id. [`align_ids`] gives the live design the design's ids wherever the
 //! names agree, so what did not change diffs as unchanged and what is new
 //! (or gone) shows as an add (or a drop). A rename cannot be told from a
 //! drop and an add this way: the live schema keeps no ids.
+//!
+//! The command line and the designer both apply through [`apply`]; they
+//! differ only in how a plan is approved (a prompt, or the plan the user
+//! already saw).
 
 use std::collections::HashMap;
 
 use tokio_postgres::{Client, Transaction};
 
-use crate::core::diff::Step;
-use crate::core::ids::{CheckId, EntityId, FieldId};
-use crate::core::model::{DefaultValue, Design, Entity};
+use super::history;
+use super::inspect::{InspectError, inspect};
+use super::lock::{lock, unlock};
+use super::settle::{settle_expressions, settle_predicates};
+use crate::core::diff::{Plan, PlanOptions, Step, plan};
+use crate::core::ids::{EntityId, FieldId};
+use crate::core::model::{Design, Entity};
+
+/// Why an apply stopped without applying.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{0}")]
+    Inspect(#[from] InspectError),
+    #[error("the database failed: {0}; nothing was applied")]
+    Database(String),
+    /// The plan drops data and the caller did not allow it; the plan is
+    /// kept so it can be shown.
+    #[error("{message}")]
+    Refused { message: String, plan: Box<Plan> },
+    /// Whoever approves plans said no, with their reason.
+    #[error("{0}")]
+    Declined(String),
+    /// A statement failed; the transaction was rolled back.
+    #[error("{}\n{failure}", rolled_back(*.kept))]
+    Failed {
+        failure: StepFailure,
+        /// New enum values committed before the failing transaction, which
+        /// stay (PostgreSQL cannot use a value in the transaction adding it).
+        kept: usize,
+    },
+}
+
+fn rolled_back(kept: usize) -> String {
+    match kept {
+        0 => "applying failed and everything was rolled back".into(),
+        n => format!(
+            "applying failed and was rolled back, except the {n} new enum value(s) committed \
+             first"
+        ),
+    }
+}
+
+impl From<tokio_postgres::Error> for ApplyError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ApplyError::Database(match e.as_db_error() {
+            Some(db) => db.message().to_owned(),
+            None => e.to_string(),
+        })
+    }
+}
+
+/// What [`apply`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// The schema already matched the design.
+    NothingToDo,
+    /// The plan ran and committed.
+    Applied(Plan),
+}
+
+/// The live schema as the design sees it: inspected, without plinth's own
+/// migration history table, with the design's ids and the design's
+/// spelling of every expression PostgreSQL reads the same way.
+pub async fn live_design(
+    client: &mut Client,
+    schema: &str,
+    design: &Design,
+) -> Result<Design, ApplyError> {
+    let mut inspection = inspect(client, schema).await?;
+    let history_table = inspection
+        .design
+        .entity_named(history::TABLE)
+        .map(|e| e.id.clone());
+    if let Some(id) = history_table
+        && design.entity_named(history::TABLE).is_none()
+    {
+        inspection.design.remove_entity(&id);
+    }
+    let mut live = align_ids(&inspection.design, design);
+    settle_expressions(client, schema, &mut live, design).await?;
+    settle_predicates(client, schema, &mut live, design).await?;
+    Ok(live)
+}
+
+/// The plan that takes the live schema to the design, as of now.
+pub async fn plan_live(
+    client: &mut Client,
+    schema: &str,
+    design: &Design,
+    options: PlanOptions,
+) -> Result<Plan, ApplyError> {
+    let live = live_design(client, schema, design).await?;
+    Ok(plan(&live, design, options))
+}
+
+/// Applies `design` to `schema` on `client`.
+///
+/// The schema's lock is taken first (calling `waiting` if another run holds
+/// it), so the plan is made from what a previous apply committed and two
+/// applies run one after the other. `approve` sees the plan before anything
+/// runs and may decline it. New enum values commit first, in a transaction
+/// of their own; everything else runs in one transaction.
+pub async fn apply(
+    client: &mut Client,
+    schema: &str,
+    design: &Design,
+    options: PlanOptions,
+    waiting: impl FnOnce(),
+    approve: impl FnOnce(&Plan) -> Result<(), ApplyError>,
+) -> Result<Outcome, ApplyError> {
+    lock(client, schema, waiting).await?;
+    let outcome = apply_locked(client, schema, design, options, approve).await;
+    // Closing the session releases the lock too, so a failure here is
+    // not worth hiding the outcome for.
+    let _ = unlock(client, schema).await;
+    outcome
+}
+
+async fn apply_locked(
+    client: &mut Client,
+    schema: &str,
+    design: &Design,
+    options: PlanOptions,
+    approve: impl FnOnce(&Plan) -> Result<(), ApplyError>,
+) -> Result<Outcome, ApplyError> {
+    let plan = plan_live(client, schema, design, options).await?;
+    if plan.is_empty() {
+        return Ok(Outcome::NothingToDo);
+    }
+    if let Some(message) = plan.refusal() {
+        return Err(ApplyError::Refused {
+            message,
+            plan: Box::new(plan),
+        });
+    }
+    approve(&plan)?;
+    let mut kept = 0;
+    if !plan.before.is_empty() {
+        let before: Vec<&Step> = plan.before.iter().collect();
+        run_in_transaction(client, &before, 0).await?;
+        kept = before.len();
+    }
+    let steps: Vec<&Step> = plan.body.iter().chain(&plan.after).collect();
+    run_in_transaction(client, &steps, kept).await?;
+    Ok(Outcome::Applied(plan))
+}
+
+/// Runs `steps` in one transaction and commits it.
+async fn run_in_transaction(
+    client: &mut Client,
+    steps: &[&Step],
+    kept: usize,
+) -> Result<(), ApplyError> {
+    let tx = client.transaction().await?;
+    execute(&tx, steps)
+        .await
+        .map_err(|failure| ApplyError::Failed { failure, kept })?;
+    tx.commit().await?;
+    Ok(())
+}
 
 /// The live design `live` with the ids of `design` wherever names match:
 /// enums, entities and fields by name; keys, checks, indexes and foreign
@@ -131,212 +293,6 @@ fn remap(ids: &[FieldId], map: &HashMap<FieldId, FieldId>) -> Vec<FieldId> {
         .collect()
 }
 
-/// Gives `aligned` (the live design, aligned by [`align_ids`]) the design's
-/// own text for each check and default that PostgreSQL reads the same way.
-///
-/// The catalog gives expressions back in its own spelling (`(price >=
-/// (0)::numeric)` for `price >= 0`), so text alone would drop and re-add
-/// every check on each run. Each differing expression of the design is put
-/// on a temporary copy of the live table, in a transaction that is rolled
-/// back, and PostgreSQL's reading of it is compared with the live one's.
-pub async fn settle_expressions(
-    client: &mut Client,
-    schema: &str,
-    aligned: &mut Design,
-    design: &Design,
-) -> Result<(), tokio_postgres::Error> {
-    let mut probes = Vec::new();
-    for e in aligned.entities() {
-        let Some(d) = design.entity(&e.id) else {
-            continue;
-        };
-        let table = format!("{}.{}", ident(schema), ident(&e.name));
-        for c in &e.checks {
-            if let Some(dc) = d
-                .checks
-                .iter()
-                .find(|dc| dc.id == c.id && dc.expr != c.expr)
-            {
-                probes.push(Probe::Check {
-                    entity: e.id.clone(),
-                    check: c.id.clone(),
-                    table: table.clone(),
-                    name: aligned.check_name(e, c),
-                    expr: dc.expr.clone(),
-                });
-            }
-        }
-        for f in &e.fields {
-            let Some(df) = d.field(&f.id) else { continue };
-            if df.ty == f.ty
-                && df.default != f.default
-                && df.default.is_some()
-                && f.default.is_some()
-            {
-                probes.push(Probe::Default {
-                    entity: e.id.clone(),
-                    table: table.clone(),
-                    field: f.id.clone(),
-                    column: f.name.clone(),
-                    default: df
-                        .default
-                        .clone()
-                        .unwrap_or(DefaultValue::Expr(String::new())),
-                });
-            }
-        }
-    }
-    for probe in probes {
-        let tx = client.transaction().await?;
-        let same = probe.same(&tx).await;
-        tx.rollback().await?;
-        if !same {
-            continue;
-        }
-        match probe {
-            Probe::Check {
-                entity,
-                check,
-                expr,
-                ..
-            } => {
-                let e = aligned.entity_mut(&entity).expect("an aligned entity");
-                if let Some(c) = e.checks.iter_mut().find(|c| c.id == check) {
-                    c.expr = expr;
-                }
-            }
-            Probe::Default {
-                entity,
-                field,
-                default,
-                ..
-            } => {
-                let e = aligned.entity_mut(&entity).expect("an aligned entity");
-                if let Some(f) = e.field_mut(&field) {
-                    f.default = Some(default);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// One expression of the design to compare with the live one.
-enum Probe {
-    Check {
-        entity: EntityId,
-        check: CheckId,
-        table: String,
-        name: String,
-        expr: String,
-    },
-    Default {
-        entity: EntityId,
-        table: String,
-        field: FieldId,
-        column: String,
-        default: DefaultValue,
-    },
-}
-
-impl Probe {
-    /// Whether PostgreSQL reads the design's expression as the live one;
-    /// an expression it refuses here is simply not the same.
-    async fn same(&self, tx: &Transaction<'_>) -> bool {
-        let probe = "pg_temp.plinth_probe";
-        let (table, setup, ours, theirs) = match self {
-            Probe::Check {
-                table, name, expr, ..
-            } => {
-                let of = |rel: &str, name: &str| {
-                    format!(
-                        "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
-                         WHERE conrelid = {}::regclass AND conname = {}",
-                        literal(rel),
-                        literal(name)
-                    )
-                };
-                (
-                    table,
-                    format!("ALTER TABLE {probe} ADD CONSTRAINT plinth_probe CHECK ({expr})"),
-                    of(probe, "plinth_probe"),
-                    of(table, name),
-                )
-            }
-            Probe::Default {
-                table,
-                column,
-                default,
-                ..
-            } => {
-                let value = match default {
-                    DefaultValue::Expr(e) => e.clone(),
-                    DefaultValue::Text(t) => literal(t),
-                };
-                let of = |rel: &str| {
-                    format!(
-                        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d \
-                         JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum \
-                         WHERE d.adrelid = {}::regclass AND a.attname = {}",
-                        literal(rel),
-                        literal(column)
-                    )
-                };
-                (
-                    table,
-                    format!(
-                        "ALTER TABLE {probe} ALTER COLUMN {} SET DEFAULT {value}",
-                        ident(column)
-                    ),
-                    of(probe),
-                    of(table),
-                )
-            }
-        };
-        let create = format!("CREATE TEMP TABLE plinth_probe (LIKE {table})");
-        if tx.batch_execute(&create).await.is_err() || tx.batch_execute(&setup).await.is_err() {
-            return false;
-        }
-        let mut read = Vec::new();
-        for sql in [ours, theirs] {
-            match tx.query_opt(&sql, &[]).await {
-                Ok(Some(row)) => read.push(row.get::<_, Option<String>>(0)),
-                _ => return false,
-            }
-        }
-        read[0].is_some() && read[0] == read[1]
-    }
-}
-
-/// A quoted identifier.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// A quoted string literal.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// The advisory lock key of `plinth apply` on a schema: FNV-1a (64 bit)
-/// of `plinth apply:SCHEMA`, the same on every machine and every run.
-pub fn lock_key(schema: &str) -> i64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in format!("plinth apply:{schema}").bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    i64::from_ne_bytes(hash.to_ne_bytes())
-}
-
-/// Takes the apply lock of `schema` for the rest of `tx`, waiting while
-/// another apply holds it.
-pub async fn lock(tx: &Transaction<'_>, schema: &str) -> Result<(), tokio_postgres::Error> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock_key(schema)])
-        .await
-        .map(|_| ())
-}
-
 /// A statement that failed: which one and what PostgreSQL said.
 #[derive(Debug, thiserror::Error)]
 #[error("statement {number} of {total} failed: {statement}\nPostgreSQL: {message}")]
@@ -411,12 +367,6 @@ mod tests {
         assert!(!diff(&live, &design).is_empty(), "the ids really differ");
         let aligned = align_ids(&live, &design);
         assert_eq!(diff(&aligned, &design), Vec::new());
-    }
-
-    #[test]
-    fn lock_keys_are_fixed_and_differ_by_schema() {
-        assert_eq!(lock_key("public"), lock_key("public"));
-        assert_ne!(lock_key("public"), lock_key("sales"));
     }
 
     #[test]

@@ -15,9 +15,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
-use crate::core::model::Design;
-
-use super::apply::{StepFailure, lock_key};
+use super::apply::StepFailure;
 
 /// The history table, created when missing.
 pub const TABLE: &str = "plinth_migrations";
@@ -81,43 +79,6 @@ pub async fn applied(client: &Client) -> Result<Vec<Applied>, tokio_postgres::Er
             execution_ms: r.get(4),
         })
         .collect())
-}
-
-/// The session-level lock that keeps two `migrate` runs on a schema apart
-/// (and from `plinth apply` on it); waits while another run holds it,
-/// calling `waiting` once if it has to.
-///
-/// It polls with `pg_try_advisory_lock` rather than blocking in
-/// `pg_advisory_lock`: a session blocked in a statement holds a snapshot,
-/// which `CREATE INDEX CONCURRENTLY` in the lock holder would wait for, a
-/// deadlock.
-pub async fn lock(
-    client: &Client,
-    schema: &str,
-    waiting: impl FnOnce(),
-) -> Result<(), tokio_postgres::Error> {
-    let mut waiting = Some(waiting);
-    loop {
-        let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&lock_key(schema)])
-            .await?
-            .get(0);
-        if got {
-            return Ok(());
-        }
-        if let Some(say) = waiting.take() {
-            say();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-}
-
-/// Releases [`lock`].
-pub async fn unlock(client: &Client, schema: &str) -> Result<(), tokio_postgres::Error> {
-    client
-        .execute("SELECT pg_advisory_unlock($1)", &[&lock_key(schema)])
-        .await
-        .map(|_| ())
 }
 
 /// What to record when a file has run.
@@ -226,83 +187,6 @@ fn failure(number: usize, total: usize, statement: &str, e: &tokio_postgres::Err
         statement: statement.split_whitespace().collect::<Vec<_>>().join(" "),
         message,
     }
-}
-
-/// Gives `aligned` (the live design, aligned by `align_ids`) the design's
-/// own text for each partial index predicate that PostgreSQL reads the same
-/// way (the catalog spells `NOT done` as `(NOT done)`), so drift shows only
-/// real differences. Each differing predicate is put on an index of a
-/// temporary copy of the live table, in a transaction that is rolled back.
-pub async fn settle_predicates(
-    client: &mut Client,
-    schema: &str,
-    aligned: &mut Design,
-    design: &Design,
-) -> Result<(), tokio_postgres::Error> {
-    let mut probes = Vec::new();
-    for e in aligned.entities() {
-        let Some(d) = design.entity(&e.id) else {
-            continue;
-        };
-        for i in &e.indexes {
-            let Some(di) = d.indexes.iter().find(|di| di.id == i.id) else {
-                continue;
-            };
-            let (Some(ours), Some(_)) = (&di.predicate, &i.predicate) else {
-                continue;
-            };
-            let Some(column) = i.fields.first().map(|f| e.field_name(f)) else {
-                continue;
-            };
-            if di.predicate != i.predicate {
-                probes.push((
-                    e.id.clone(),
-                    i.id.clone(),
-                    format!("{}.{}", ident(schema), ident(&e.name)),
-                    format!("{}.{}", ident(schema), ident(&aligned.index_name(e, i))),
-                    column,
-                    ours.clone(),
-                ));
-            }
-        }
-    }
-    let read = "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i \
-                WHERE i.indexrelid = to_regclass($1)";
-    for (entity, index, table, name, column, ours) in probes {
-        let tx = client.transaction().await?;
-        let setup = format!(
-            "CREATE TEMP TABLE plinth_probe (LIKE {table}); \
-             CREATE INDEX plinth_probe_idx ON pg_temp.plinth_probe ({}) WHERE {ours}",
-            ident(&column)
-        );
-        let same = if tx.batch_execute(&setup).await.is_ok() {
-            let probe = tx.query_opt(read, &[&"pg_temp.plinth_probe_idx"]).await;
-            let live = tx.query_opt(read, &[&name]).await;
-            match (probe, live) {
-                (Ok(Some(a)), Ok(Some(b))) => {
-                    let a: Option<String> = a.get(0);
-                    a.is_some() && a == b.get::<_, Option<String>>(0)
-                }
-                _ => false,
-            }
-        } else {
-            false
-        };
-        tx.rollback().await?;
-        if same
-            && let Some(i) = aligned
-                .entity_mut(&entity)
-                .and_then(|e| e.indexes.iter_mut().find(|i| i.id == index))
-        {
-            i.predicate = Some(ours);
-        }
-    }
-    Ok(())
-}
-
-/// A quoted identifier.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The statements of a script, without comments-only pieces: split at

@@ -8,8 +8,10 @@ pub mod apply;
 pub mod connect;
 pub mod history;
 pub mod inspect;
+pub mod lock;
+pub mod settle;
 
-pub use apply::{StepFailure, align_ids, lock_key};
+pub use apply::{ApplyError, Outcome, StepFailure, align_ids, apply, live_design, plan_live};
 pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
 pub use history::{Applied, Record, checksum};
 pub use inspect::{InspectError, Inspection, NotHeld, inspect};

@@ -1,0 +1,256 @@
+//! Reading the live schema's expressions the way the design writes them.
+//!
+//! The catalog gives checks, defaults and partial index predicates back in
+//! its own spelling (`(price >= (0)::numeric)` for `price >= 0`, `(NOT
+//! done)` for `NOT done`), so comparing text alone would drop and re-add
+//! them on every run. Each expression of the design that differs is put on
+//! a temporary copy of the live table, in a transaction that is rolled
+//! back, and PostgreSQL's reading of it is compared with the live one's;
+//! where they agree, the live design takes the design's text.
+
+use tokio_postgres::{Client, Transaction};
+
+use crate::core::ids::{CheckId, EntityId, FieldId};
+use crate::core::model::{DefaultValue, Design};
+use crate::core::sql::{Ident, Literal};
+
+/// Gives `aligned` (the live design, aligned by
+/// [`align_ids`](super::align_ids)) the design's own text for each check and
+/// default that PostgreSQL reads the same way.
+pub async fn settle_expressions(
+    client: &mut Client,
+    schema: &str,
+    aligned: &mut Design,
+    design: &Design,
+) -> Result<(), tokio_postgres::Error> {
+    let mut probes = Vec::new();
+    for e in aligned.entities() {
+        let Some(d) = design.entity(&e.id) else {
+            continue;
+        };
+        let table = format!("{}.{}", Ident(schema), Ident(&e.name));
+        for c in &e.checks {
+            if let Some(dc) = d
+                .checks
+                .iter()
+                .find(|dc| dc.id == c.id && dc.expr != c.expr)
+            {
+                probes.push(Probe::Check {
+                    entity: e.id.clone(),
+                    check: c.id.clone(),
+                    table: table.clone(),
+                    name: aligned.check_name(e, c),
+                    expr: dc.expr.clone(),
+                });
+            }
+        }
+        for f in &e.fields {
+            let Some(df) = d.field(&f.id) else { continue };
+            if df.ty == f.ty
+                && df.default != f.default
+                && df.default.is_some()
+                && f.default.is_some()
+            {
+                probes.push(Probe::Default {
+                    entity: e.id.clone(),
+                    table: table.clone(),
+                    field: f.id.clone(),
+                    column: f.name.clone(),
+                    default: df
+                        .default
+                        .clone()
+                        .unwrap_or(DefaultValue::Expr(String::new())),
+                });
+            }
+        }
+    }
+    for probe in probes {
+        let tx = client.transaction().await?;
+        let same = probe.same(&tx).await;
+        tx.rollback().await?;
+        if !same {
+            continue;
+        }
+        match probe {
+            Probe::Check {
+                entity,
+                check,
+                expr,
+                ..
+            } => {
+                let e = aligned.entity_mut(&entity).expect("an aligned entity");
+                if let Some(c) = e.checks.iter_mut().find(|c| c.id == check) {
+                    c.expr = expr;
+                }
+            }
+            Probe::Default {
+                entity,
+                field,
+                default,
+                ..
+            } => {
+                let e = aligned.entity_mut(&entity).expect("an aligned entity");
+                if let Some(f) = e.field_mut(&field) {
+                    f.default = Some(default);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One expression of the design to compare with the live one.
+enum Probe {
+    Check {
+        entity: EntityId,
+        check: CheckId,
+        table: String,
+        name: String,
+        expr: String,
+    },
+    Default {
+        entity: EntityId,
+        table: String,
+        field: FieldId,
+        column: String,
+        default: DefaultValue,
+    },
+}
+
+impl Probe {
+    /// Whether PostgreSQL reads the design's expression as the live one;
+    /// an expression it refuses here is simply not the same.
+    async fn same(&self, tx: &Transaction<'_>) -> bool {
+        let probe = "pg_temp.plinth_probe";
+        let (table, setup, ours, theirs) = match self {
+            Probe::Check {
+                table, name, expr, ..
+            } => {
+                let of = |rel: &str, name: &str| {
+                    format!(
+                        "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+                         WHERE conrelid = {}::regclass AND conname = {}",
+                        Literal(rel),
+                        Literal(name)
+                    )
+                };
+                (
+                    table,
+                    format!("ALTER TABLE {probe} ADD CONSTRAINT plinth_probe CHECK ({expr})"),
+                    of(probe, "plinth_probe"),
+                    of(table, name),
+                )
+            }
+            Probe::Default {
+                table,
+                column,
+                default,
+                ..
+            } => {
+                let value = match default {
+                    DefaultValue::Expr(e) => e.clone(),
+                    DefaultValue::Text(t) => Literal(t).to_string(),
+                };
+                let of = |rel: &str| {
+                    format!(
+                        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d \
+                         JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum \
+                         WHERE d.adrelid = {}::regclass AND a.attname = {}",
+                        Literal(rel),
+                        Literal(column)
+                    )
+                };
+                (
+                    table,
+                    format!(
+                        "ALTER TABLE {probe} ALTER COLUMN {} SET DEFAULT {value}",
+                        Ident(column)
+                    ),
+                    of(probe),
+                    of(table),
+                )
+            }
+        };
+        let create = format!("CREATE TEMP TABLE plinth_probe (LIKE {table})");
+        if tx.batch_execute(&create).await.is_err() || tx.batch_execute(&setup).await.is_err() {
+            return false;
+        }
+        let mut read = Vec::new();
+        for sql in [ours, theirs] {
+            match tx.query_opt(&sql, &[]).await {
+                Ok(Some(row)) => read.push(row.get::<_, Option<String>>(0)),
+                _ => return false,
+            }
+        }
+        read[0].is_some() && read[0] == read[1]
+    }
+}
+
+/// Gives `aligned` the design's own text for each partial index predicate
+/// that PostgreSQL reads the same way.
+pub async fn settle_predicates(
+    client: &mut Client,
+    schema: &str,
+    aligned: &mut Design,
+    design: &Design,
+) -> Result<(), tokio_postgres::Error> {
+    let mut probes = Vec::new();
+    for e in aligned.entities() {
+        let Some(d) = design.entity(&e.id) else {
+            continue;
+        };
+        for i in &e.indexes {
+            let Some(di) = d.indexes.iter().find(|di| di.id == i.id) else {
+                continue;
+            };
+            let (Some(ours), Some(_)) = (&di.predicate, &i.predicate) else {
+                continue;
+            };
+            let Some(column) = i.fields.first().map(|f| e.field_name(f)) else {
+                continue;
+            };
+            if di.predicate != i.predicate {
+                probes.push((
+                    e.id.clone(),
+                    i.id.clone(),
+                    format!("{}.{}", Ident(schema), Ident(&e.name)),
+                    format!("{}.{}", Ident(schema), Ident(&aligned.index_name(e, i))),
+                    column,
+                    ours.clone(),
+                ));
+            }
+        }
+    }
+    let read = "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i \
+                WHERE i.indexrelid = to_regclass($1)";
+    for (entity, index, table, name, column, ours) in probes {
+        let tx = client.transaction().await?;
+        let setup = format!(
+            "CREATE TEMP TABLE plinth_probe (LIKE {table}); \
+             CREATE INDEX plinth_probe_idx ON pg_temp.plinth_probe ({}) WHERE {ours}",
+            Ident(&column)
+        );
+        let same = if tx.batch_execute(&setup).await.is_ok() {
+            let probe = tx.query_opt(read, &[&"pg_temp.plinth_probe_idx"]).await;
+            let live = tx.query_opt(read, &[&name]).await;
+            match (probe, live) {
+                (Ok(Some(a)), Ok(Some(b))) => {
+                    let a: Option<String> = a.get(0);
+                    a.is_some() && a == b.get::<_, Option<String>>(0)
+                }
+                _ => false,
+            }
+        } else {
+            false
+        };
+        tx.rollback().await?;
+        if same
+            && let Some(i) = aligned
+                .entity_mut(&entity)
+                .and_then(|e| e.indexes.iter_mut().find(|i| i.id == index))
+        {
+            i.predicate = Some(ours);
+        }
+    }
+    Ok(())
+}
