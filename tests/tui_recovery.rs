@@ -53,7 +53,7 @@ fn perform(effects: Vec<Effect>) {
             Effect::Save { path, text, .. } => {
                 plinth::file::write_atomically(&path, &text).unwrap();
             }
-            Effect::Quit | Effect::RunChecks(_) => {}
+            Effect::Quit | Effect::RunChecks(_) | Effect::Database(_) => {}
         }
     }
 }

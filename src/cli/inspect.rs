@@ -47,11 +47,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .map_err(Failure::input)
     })?;
     let mut design = inspection.design;
-    design.name = if args.schema == "public" {
-        target.dbname()
-    } else {
-        format!("{}.{}", target.dbname(), args.schema)
-    };
+    design.name = target.design_name(&args.schema);
 
     if !inspection.not_held.is_empty() {
         eprintln!(

@@ -41,7 +41,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Open the terminal designer on a design file, creating the design if needed.
+    /// Open the terminal designer on a design file, or on a design read from a database.
     Edit(edit::Args),
     /// Write a starter design (users with a UUID key, unique email, timestamps).
     New(new::Args),
@@ -107,7 +107,7 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::Check(args)), _) => check::run(args),
         (Some(Command::Rules(args)), _) => rules::run(args),
         (None, Some(file)) if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            edit::run(edit::Args { file })
+            edit::run(edit::Args::file(file))
         }
         (None, Some(file)) => show::run(show::Args { file }),
         (None, None) => Err(Failure::input(

@@ -87,6 +87,16 @@ impl Target {
         format!("{user}@{}:{}/{}", self.host(), self.port(), self.dbname())
     }
 
+    /// The name of a design read from `schema` here: the database's name,
+    /// qualified by the schema unless it is `public`.
+    pub fn design_name(&self, schema: &str) -> String {
+        if schema == "public" {
+            self.dbname()
+        } else {
+            format!("{}.{schema}", self.dbname())
+        }
+    }
+
     fn host(&self) -> String {
         match self.config.get_hosts().first() {
             Some(Host::Tcp(h)) => h.clone(),

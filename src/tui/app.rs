@@ -15,6 +15,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 
+use super::database::{Connection, DbJob, DbReply, Preview, Work};
 use super::diagram::Diagram;
 use super::form::{Form, FormKind};
 use super::keymap::{self, Action, Context, Key};
@@ -44,6 +45,15 @@ pub struct Opened {
     pub recovery: Option<Design>,
     /// Something to say on the first screen (e.g. an unreadable recovery file).
     pub note: Option<String>,
+    /// Where the design came from, said on the first screen when there is
+    /// nothing wrong to say (e.g. the database it was inspected from).
+    pub info: Option<String>,
+    /// The database `:apply` applies to; without one, `DATABASE_URL` is
+    /// read when it is needed.
+    pub connection: Option<Connection>,
+    /// The design is not what the file holds (it was read from a
+    /// database): it shows as modified until it is saved.
+    pub unsaved: bool,
 }
 
 impl Opened {
@@ -55,6 +65,9 @@ impl Opened {
             is_new: false,
             recovery: None,
             note: None,
+            info: None,
+            connection: None,
+            unsaved: false,
         }
     }
 }
@@ -98,6 +111,8 @@ pub enum Mode {
     Prompt(Prompt),
     /// A form over the screen.
     Form(Box<Form>),
+    /// A migration plan, shown before it is applied to the database.
+    Preview(Box<Preview>),
 }
 
 /// A line being typed, with a cursor, history browsing and completion.
@@ -257,6 +272,11 @@ pub struct App {
     /// The revision whose text the recovery file holds.
     recovery_revision: Option<u64>,
     recovery_on_disk: bool,
+
+    // The database.
+    pub(crate) connection: Option<Connection>,
+    /// What the database job out now is doing, and since when.
+    pub(crate) busy: Option<(String, Instant)>,
 }
 
 impl App {
@@ -269,7 +289,11 @@ impl App {
         let mut app = App {
             path: opened.path,
             design: Arc::new(opened.design),
-            history: History::new(),
+            history: if opened.unsaved {
+                History::unsaved()
+            } else {
+                History::new()
+            },
             is_new: opened.is_new,
             ids,
             generation: 0,
@@ -304,11 +328,15 @@ impl App {
             last_edit: None,
             recovery_revision: None,
             recovery_on_disk: false,
+            connection: opened.connection,
+            busy: None,
         };
         app.recheck();
         app.refilter();
         if let Some(note) = opened.note {
             app.error(note);
+        } else if let Some(info) = opened.info {
+            app.info(info);
         } else if app.is_new {
             app.info(format!(
                 "new design {}: it is written on the first :w",
@@ -425,6 +453,7 @@ impl App {
             Mode::Command(_) | Mode::Filter(_) => Context::Line,
             Mode::Help { .. } => Context::Help,
             Mode::Form(_) => Context::Form,
+            Mode::Preview(_) => Context::Plan,
         }
     }
 
@@ -462,6 +491,8 @@ impl App {
                 self.error(format!("could not write the recovery file: {e}"));
             }
             Msg::Note(text) => self.error(text),
+            Msg::Database(reply) => self.database_replied(reply),
+            Msg::DatabaseProgress(text) => self.info(text),
             Msg::Mouse(event) => self.mouse(event),
             Msg::Checked {
                 generation,
@@ -542,6 +573,7 @@ impl App {
             }
             Mode::Command(_) | Mode::Filter(_) => self.line_key(key, fx),
             Mode::Form(_) => self.form_key(key),
+            Mode::Preview(_) => self.preview_key(key, fx),
             Mode::Normal => {
                 self.message = None;
                 if let Some(action) = keymap::lookup(self.normal_context(), key) {
@@ -585,6 +617,7 @@ impl App {
             Action::Jump => self.jump(),
             Action::ApplyFix => self.apply_fix(),
             Action::Diagram => self.show_diagram(),
+            Action::Apply => self.plan_apply(false, fx),
             Action::AddEntity
             | Action::EditEntity
             | Action::AddField
@@ -720,6 +753,125 @@ impl App {
                 self.quit_after_save = true;
                 self.save(None, fx);
             }
+            Command::Apply { allow_destructive } => self.plan_apply(allow_destructive, fx),
+        }
+    }
+
+    // ---- The database -----------------------------------------------------
+
+    /// Asks the database for the plan that applies the design, to show
+    /// before anything runs.
+    fn plan_apply(&mut self, allow_destructive: bool, fx: &mut Vec<Effect>) {
+        if let Some((what, _)) = &self.busy {
+            return self.error(format!("still {what}; wait for it to finish"));
+        }
+        let connection = match &self.connection {
+            Some(c) => c.clone(),
+            None => match connection_from_environment() {
+                Ok(c) => c,
+                Err(e) => return self.error(e),
+            },
+        };
+        self.busy = Some((
+            format!("planning against {}", connection.describe()),
+            self.now,
+        ));
+        self.connection = Some(connection.clone());
+        fx.push(Effect::Database(Box::new(DbJob {
+            connection,
+            design: Arc::clone(&self.design),
+            generation: self.generation,
+            work: Work::Plan { allow_destructive },
+        })));
+    }
+
+    fn database_replied(&mut self, reply: DbReply) {
+        self.busy = None;
+        let target = self
+            .connection
+            .as_ref()
+            .map_or_else(String::new, Connection::describe);
+        match reply {
+            DbReply::Planned { generation, .. } if generation != self.generation => {
+                self.info("the design changed while planning; A plans it again".into());
+            }
+            DbReply::Planned { plan, .. } if plan.is_empty() => {
+                self.info(format!("nothing to apply: {target} matches the design"));
+            }
+            DbReply::Planned { generation, plan } => {
+                let Some(connection) = self.connection.clone() else {
+                    return;
+                };
+                self.mode = Mode::Preview(Box::new(Preview {
+                    connection,
+                    design: Arc::clone(&self.design),
+                    generation,
+                    plan,
+                    scroll: 0,
+                    note: None,
+                }));
+            }
+            DbReply::Changed { plan, .. } => {
+                if let Mode::Preview(preview) = &mut self.mode {
+                    preview.plan = plan;
+                    preview.scroll = 0;
+                    preview.note = Some(
+                        "the database changed since the preview: nothing was applied; this is \
+                         the plan now"
+                            .into(),
+                    );
+                }
+            }
+            DbReply::Applied { plan } => {
+                self.mode = Mode::Normal;
+                self.info(format!("applied {} statement(s) to {target}", plan.len()));
+            }
+            DbReply::NothingToDo => {
+                self.mode = Mode::Normal;
+                self.info(format!(
+                    "nothing to apply: {target} already matches the design"
+                ));
+            }
+            DbReply::Failed(e) => {
+                self.mode = Mode::Normal;
+                self.error(e);
+            }
+        }
+    }
+
+    fn preview_key(&mut self, key: Key, fx: &mut Vec<Effect>) {
+        let Mode::Preview(preview) = &mut self.mode else {
+            return;
+        };
+        match keymap::lookup(Context::Plan, key) {
+            Some(Action::Down) => {
+                let screen = Rect::new(0, 0, self.size.0, self.size.1);
+                preview.scroll = (preview.scroll + 1).min(view::plan::max_scroll(screen, preview));
+            }
+            Some(Action::Up) => preview.scroll = preview.scroll.saturating_sub(1),
+            Some(Action::Cancel | Action::Confirm) if self.busy.is_some() => {}
+            Some(Action::Cancel) => {
+                self.mode = Mode::Normal;
+                self.info("not applied: nothing was changed".into());
+            }
+            Some(Action::Confirm) => {
+                if let Some(refusal) = preview.plan.refusal() {
+                    let refusal =
+                        refusal.replace("rerun with --allow-destructive", ":apply! plans");
+                    return self.error(refusal);
+                }
+                let job = preview.apply_job();
+                self.busy = Some((
+                    format!(
+                        "applying {} statement(s) to {}",
+                        preview.plan.len(),
+                        preview.connection.describe()
+                    ),
+                    self.now,
+                ));
+                fx.push(Effect::Database(Box::new(job)));
+            }
+            _ => {}
         }
     }
 
@@ -1558,6 +1710,20 @@ impl App {
             kind: MessageKind::Error,
         });
     }
+}
+
+/// The database named by `DATABASE_URL`, for a design opened without one.
+fn connection_from_environment() -> Result<Connection, String> {
+    let url = crate::db::url_from(None).map_err(|_| {
+        "no database to apply to: open the design with `plinth edit FILE --url URL`, or set \
+         DATABASE_URL"
+            .to_owned()
+    })?;
+    let target = crate::db::Target::parse(&url).map_err(|e| e.to_string())?;
+    Ok(Connection {
+        target,
+        schema: "public".into(),
+    })
 }
 
 /// The first row to show so that `cursor` is among `rows` rows shown,

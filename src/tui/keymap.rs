@@ -22,6 +22,8 @@ pub enum Context {
     /// The `:` command line and the `/` filter.
     Line,
     Help,
+    /// A migration plan shown before it is applied.
+    Plan,
 }
 
 impl Context {
@@ -35,11 +37,12 @@ impl Context {
             Context::Form => "Forms",
             Context::Line => "Command line (:) and filter (/)",
             Context::Help => "This help",
+            Context::Plan => "Plan preview (A, :apply)",
         }
     }
 
     /// The contexts in the order the help lists them.
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Entities,
         Context::Fields,
@@ -47,6 +50,7 @@ impl Context {
         Context::Diagram,
         Context::Form,
         Context::Line,
+        Context::Plan,
         Context::Help,
     ];
 
@@ -117,6 +121,10 @@ pub enum Action {
     DeleteForward,
     ClearLine,
     CloseHelp,
+    /// Plan the design against the database, to apply after a preview.
+    Apply,
+    /// Yes to the plan on show.
+    Confirm,
 }
 
 /// A key as bindings name it: the code, and whether Ctrl is held, and
@@ -448,6 +456,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         C::Global,
+        &[Key::ch('A')],
+        A::Apply,
+        "plan the design against the database, then apply it",
+        None,
+    ),
+    bind(
+        C::Global,
         &[Key::ch('u'), Key::ctrl('z')],
         A::Undo,
         "undo",
@@ -723,6 +738,29 @@ pub const BINDINGS: &[Binding] = &[
         "clear the line",
         None,
     ),
+    // The plan preview.
+    bind(
+        C::Plan,
+        &[Key::ch('y')],
+        A::Confirm,
+        "apply the plan to the database",
+        Some("apply"),
+    ),
+    bind(
+        C::Plan,
+        &[ESC, Key::ch('n'), Key::ch('q')],
+        A::Cancel,
+        "close, changing nothing",
+        Some("cancel"),
+    ),
+    bind(
+        C::Plan,
+        &[Key::ch('j'), DOWN],
+        A::Down,
+        "scroll down",
+        Some("scroll"),
+    ),
+    bind(C::Plan, &[Key::ch('k'), UP], A::Up, "scroll up", None),
     // The help overlay.
     bind(
         C::Help,

@@ -5,6 +5,7 @@
 //! turns terminal events into messages and carries out the effects.
 
 mod app;
+pub mod database;
 pub mod diagram;
 pub mod form;
 pub mod keymap;
@@ -36,6 +37,7 @@ pub use app::{
     App, Choice, LineInput, Message, MessageKind, Mode, Opened, Pane, Prompt, PromptAction,
     RECOVERY_IDLE, Screen,
 };
+pub use database::{Connection, DbJob, DbReply, Preview};
 pub use msg::{CheckJob, Effect, Msg};
 
 use crate::core::model::Design;
@@ -58,6 +60,78 @@ pub fn open(path: &Path) -> Result<Opened, String> {
     };
     let mut opened = Opened::new(path, design);
     opened.is_new = is_new;
+    offer_recovery(&mut opened);
+    Ok(opened)
+}
+
+/// Opens a design read from a live schema, to be written to `path` (a
+/// file that does not exist yet) on the first save; `:apply` applies back
+/// to the same schema.
+pub fn open_database(
+    path: &Path,
+    connection: Connection,
+    progress: impl Fn(&str),
+) -> Result<Opened, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let target = &connection.target;
+    progress(&format!("connecting to {} ...", target.describe()));
+    let inspection = runtime.block_on(async {
+        let mut client = target
+            .connect(crate::db::DEFAULT_CONNECT_TIMEOUT)
+            .await
+            .map_err(|e| e.to_string())?;
+        progress(&format!("reading schema `{}` ...", connection.schema));
+        crate::db::inspect(&mut client, &connection.schema)
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    let mut design = inspection.design;
+    design.name = target.design_name(&connection.schema);
+    let mut info = format!(
+        "read {} entities from {}",
+        design.entity_count(),
+        connection.describe()
+    );
+    if !inspection.not_held.is_empty() {
+        info.push_str(&format!(
+            "; {} object(s) the design does not hold ({}); `plinth inspect` lists them",
+            inspection.not_held.len(),
+            kinds(&inspection.not_held)
+        ));
+    }
+    let mut opened = Opened::new(path, design);
+    opened.is_new = true;
+    opened.unsaved = true;
+    opened.info = Some(info);
+    opened.connection = Some(connection);
+    offer_recovery(&mut opened);
+    Ok(opened)
+}
+
+/// `3 views, 1 function`: what an inspection left out, by kind.
+fn kinds(not_held: &[crate::db::NotHeld]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for item in not_held {
+        match counts.iter_mut().find(|(kind, _)| *kind == item.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&item.kind, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Offers a recovery file beside the design's path when it holds changes
+/// the opened design does not.
+fn offer_recovery(opened: &mut Opened) {
+    let path = opened.path.clone();
+    let path = path.as_path();
     match recovery::find(path) {
         recovery::Found::None | recovery::Found::Older(_) => {}
         // Nothing to offer when it holds what the file holds.
@@ -72,7 +146,6 @@ pub fn open(path: &Path) -> Result<Opened, String> {
             ));
         }
     }
-    Ok(opened)
 }
 
 /// Runs the designer until the user quits. On a panic the terminal is
@@ -88,9 +161,12 @@ pub fn run(opened: Opened) -> io::Result<()> {
     let mut terminal = enter()?;
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
-    let checker = Checker::start();
+    let workers = Workers {
+        checker: Checker::start(),
+        database: DatabaseWorker::start(),
+    };
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        event_loop(&mut terminal, &mut app, &checker)
+        event_loop(&mut terminal, &mut app, &workers)
     }));
     leave();
     match outcome {
@@ -175,10 +251,44 @@ impl Checker {
     }
 }
 
+/// The database thread: runs one job at a time, in the order given,
+/// sending back what each is waiting for and what it did. Database work
+/// never runs on the input path, so the designer stays responsive while
+/// a server is slow or a lock is held.
+struct DatabaseWorker {
+    jobs: Sender<Box<DbJob>>,
+    results: Receiver<Msg>,
+}
+
+impl DatabaseWorker {
+    fn start() -> DatabaseWorker {
+        let (jobs, inbox) = mpsc::channel::<Box<DbJob>>();
+        let (outbox, results) = mpsc::channel();
+        thread::spawn(move || {
+            while let Ok(job) = inbox.recv() {
+                let progress = outbox.clone();
+                let reply = job.run(move |text| {
+                    let _ = progress.send(Msg::DatabaseProgress(text));
+                });
+                if outbox.send(Msg::Database(reply)).is_err() {
+                    break;
+                }
+            }
+        });
+        DatabaseWorker { jobs, results }
+    }
+}
+
+/// The threads that work off the input path.
+struct Workers {
+    checker: Checker,
+    database: DatabaseWorker,
+}
+
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
-    checker: &Checker,
+    workers: &Workers,
 ) -> io::Result<()> {
     loop {
         terminal.draw(|frame| view::draw(app, frame))?;
@@ -200,9 +310,10 @@ fn event_loop(
                 }
             }
         }
-        messages.extend(checker.results.try_iter());
+        messages.extend(workers.checker.results.try_iter());
+        messages.extend(workers.database.results.try_iter());
         for msg in messages {
-            if dispatch(app, msg, checker) {
+            if dispatch(app, msg, workers) {
                 return Ok(());
             }
         }
@@ -221,7 +332,7 @@ fn message(event: Event) -> Option<Msg> {
 
 /// Feeds one message to the app and carries out its effects, feeding
 /// their outcomes back. Returns whether the app asked to quit.
-fn dispatch(app: &mut App, msg: Msg, checker: &Checker) -> bool {
+fn dispatch(app: &mut App, msg: Msg, workers: &Workers) -> bool {
     let mut queue = VecDeque::from([msg]);
     let mut quit = false;
     while let Some(msg) = queue.pop_front() {
@@ -250,8 +361,15 @@ fn dispatch(app: &mut App, msg: Msg, checker: &Checker) -> bool {
                 }
                 Effect::RunChecks(job) => {
                     // Should the worker be gone, check here rather than never.
-                    if let Err(mpsc::SendError(job)) = checker.jobs.send(job) {
+                    if let Err(mpsc::SendError(job)) = workers.checker.jobs.send(job) {
                         queue.push_back(job.run());
+                    }
+                }
+                Effect::Database(job) => {
+                    if workers.database.jobs.send(job).is_err() {
+                        queue.push_back(Msg::Database(DbReply::Failed(
+                            "the database thread has stopped; save and restart plinth".into(),
+                        )));
                     }
                 }
                 Effect::Quit => quit = true,

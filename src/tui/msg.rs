@@ -1,7 +1,7 @@
 //! What flows into the app (`Msg`) and what the app asks the runner to do
-//! (`Effect`). `App::update` does no I/O: saving, the recovery file and
-//! quitting are effects the runner carries out, reporting back with a
-//! `Msg` where the app needs the result.
+//! (`Effect`). `App::update` does no I/O: saving, the recovery file, the
+//! database and quitting are effects the runner carries out, reporting
+//! back with a `Msg` where the app needs the result.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
+use super::database::{DbJob, DbReply};
 use crate::core::check::{Finding, check};
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
@@ -45,6 +46,10 @@ pub enum Msg {
         generation: u64,
         findings: Vec<Finding>,
     },
+    /// What a [`DbJob`] found or did.
+    Database(DbReply),
+    /// What a running [`DbJob`] is waiting for.
+    DatabaseProgress(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +68,9 @@ pub enum Effect {
     RemoveRecovery { path: PathBuf },
     /// Run the checks off the input path and send back what they found.
     RunChecks(CheckJob),
+    /// Plan or apply against the database off the input path; the
+    /// outcome comes back as [`Msg::Database`].
+    Database(Box<DbJob>),
     /// Leave the designer.
     Quit,
 }

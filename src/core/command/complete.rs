@@ -14,7 +14,7 @@ pub struct Completion {
 }
 
 const COMMANDS: &[&str] = &[
-    "entity", "field", "rel", "index", "undo", "redo", "w", "q", "q!", "wq",
+    "entity", "field", "rel", "index", "undo", "redo", "w", "q", "q!", "wq", "apply", "apply!",
 ];
 
 const TYPES: &[&str] = &[

@@ -8,7 +8,7 @@
 //! :field drop ENTITY.FIELD    :field rename ENTITY.OLD NEW
 //! :rel add ENTITY.FIELD -> TARGET [on delete cascade|restrict|set null|no action]
 //! :rel m2m LEFT RIGHT         :index add ENTITY (FIELD, ...) [unique]
-//! :undo  :redo  :w [FILE]  :q  :q!  :wq
+//! :undo  :redo  :w [FILE]  :q  :q!  :wq  :apply  :apply!
 //! ```
 //!
 //! Reading a line ([`parse`]) needs no design; turning a design command
@@ -43,6 +43,11 @@ pub enum Command {
     },
     /// `:wq`: save, then quit.
     WriteQuit,
+    /// `:apply` plans the design against the database and shows the plan
+    /// before applying it; `:apply!` also accepts a plan that drops data.
+    Apply {
+        allow_destructive: bool,
+    },
 }
 
 /// A command that changes the design, with names as the user wrote them.
@@ -134,6 +139,10 @@ pub const USAGE: &[(&str, &str)] = &[
     (
         ":q  :q!  :wq",
         "quit, quit discarding changes, save and quit",
+    ),
+    (
+        ":apply  :apply!",
+        "plan the design against the database, then apply it (! accepts drops)",
     ),
 ];
 

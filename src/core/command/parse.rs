@@ -13,7 +13,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
     let words = lex::words(line)?;
     let Some((first, rest)) = words.split_first() else {
         return Err(CommandError::new(
-            "empty command; try :entity, :field, :rel, :index, :undo, :redo, :w or :q",
+            "empty command; try :entity, :field, :rel, :index, :undo, :redo, :w, :q or :apply",
         ));
     };
     let head = first.text.to_ascii_lowercase();
@@ -36,8 +36,22 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         "q" | "quit" => none_after(rest, Command::Quit { force: false }, "q"),
         "q!" | "quit!" => none_after(rest, Command::Quit { force: true }, "q"),
         "wq" | "x" => none_after(rest, Command::WriteQuit, "q"),
+        "apply" => none_after(
+            rest,
+            Command::Apply {
+                allow_destructive: false,
+            },
+            "apply",
+        ),
+        "apply!" => none_after(
+            rest,
+            Command::Apply {
+                allow_destructive: true,
+            },
+            "apply",
+        ),
         _ => Err(CommandError::new(format!(
-            "unknown command `{}`; try :entity, :field, :rel, :index, :undo, :redo, :w or :q",
+            "unknown command `{}`; try :entity, :field, :rel, :index, :undo, :redo, :w, :q or :apply",
             first.text
         ))),
     }

@@ -67,12 +67,24 @@ fn app_commands() {
     assert_eq!(parse(":q!"), Ok(Command::Quit { force: true }));
     assert_eq!(parse(" : wq "), Ok(Command::WriteQuit));
     assert_eq!(
+        parse(":apply"),
+        Ok(Command::Apply {
+            allow_destructive: false
+        })
+    );
+    assert_eq!(
+        parse(":apply!"),
+        Ok(Command::Apply {
+            allow_destructive: true
+        })
+    );
+    assert_eq!(
         parse(":q now").unwrap_err().to_string(),
         "`:q` takes nothing after it, found `now`"
     );
     assert_eq!(
         parse(":frobnicate").unwrap_err().to_string(),
-        "unknown command `frobnicate`; try :entity, :field, :rel, :index, :undo, :redo, :w or :q"
+        "unknown command `frobnicate`; try :entity, :field, :rel, :index, :undo, :redo, :w, :q or :apply"
     );
     assert!(
         parse(":")

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use super::centered;
+use super::{centered, wrap};
 use crate::core::command::USAGE;
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Context};
@@ -73,33 +73,4 @@ pub fn draw(app: &App, frame: &mut Frame, scroll: u16) {
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(text).scroll((scroll.min(max), 0)), inner);
-}
-
-/// Splits a line at spaces so each part fits `width` (a word longer than
-/// the width stands alone).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push(line);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_breaks_at_spaces() {
-        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
-        assert_eq!(wrap("short", 80), ["short"]);
-    }
 }

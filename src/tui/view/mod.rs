@@ -8,6 +8,7 @@ mod entities;
 mod findings;
 mod form;
 pub mod help;
+pub mod plan;
 mod prompt;
 mod status;
 
@@ -81,6 +82,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Help { scroll } => help::draw(app, frame, *scroll),
         Mode::Prompt(prompt) => prompt::draw(app, frame, prompt),
         Mode::Form(form) => form::draw(app, frame, form),
+        Mode::Preview(preview) => plan::draw(app, frame, preview),
         _ => {}
     }
 }
@@ -122,6 +124,24 @@ fn hint_spans<'a>(app: &App, pairs: impl IntoIterator<Item = (String, String)>) 
     spans
 }
 
+/// Splits a line at spaces so each part fits `width` (a word longer than
+/// the width stands alone).
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
+}
+
 /// A rectangle of at most `width` × `height` in the middle of `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -146,6 +166,12 @@ mod tests {
         assert_eq!(a.findings.height, 8);
         assert_eq!(a.status.y, 22);
         assert_eq!(a.line.y, 23);
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("short", 80), ["short"]);
     }
 
     #[test]

@@ -84,6 +84,9 @@ fn idle_line<'a>(app: &App, width: usize) -> Line<'a> {
             MessageKind::Info => Line::raw(fit(&message.text, width)),
         };
     }
+    if let Some((what, _)) = &app.busy {
+        return Line::styled(fit(&format!("{what} …"), width), app.theme.info);
+    }
     if app.focus == Pane::Findings
         && let Some(f) = app.selected_finding()
     {

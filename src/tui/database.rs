@@ -1,0 +1,203 @@
+//! The designer and a live database: which database it applies to, the
+//! jobs that plan and apply off the input path, and what they send back.
+//!
+//! Applying from the designer is the command line's `plinth apply` with
+//! the prompt replaced by a preview: `A` (or `:apply`) asks the database
+//! for a plan, the plan is shown, and `y` applies exactly that plan. If
+//! the database has changed in between, nothing runs and the new plan is
+//! shown instead.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::core::diff::{Plan, PlanOptions};
+use crate::core::model::Design;
+use crate::db::{ApplyError, Outcome, Target, apply, plan_live};
+
+/// How long a job waits for the server to answer.
+const CONNECT_TIMEOUT: Duration = crate::db::DEFAULT_CONNECT_TIMEOUT;
+
+/// A database and schema to apply to.
+#[derive(Clone)]
+pub struct Connection {
+    pub target: Target,
+    pub schema: String,
+}
+
+impl Connection {
+    /// `user@host:port/db`, or `…/db (schema sales)`; never the password.
+    pub fn describe(&self) -> String {
+        if self.schema == "public" {
+            self.target.describe()
+        } else {
+            format!("{} (schema {})", self.target.describe(), self.schema)
+        }
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// Two connections are the same when they name the same place; the
+/// password is not compared (nor kept anywhere it could be shown).
+impl PartialEq for Connection {
+    fn eq(&self, other: &Self) -> bool {
+        self.describe() == other.describe()
+    }
+}
+
+/// Work for the database, run on the runner's database thread.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbJob {
+    pub connection: Connection,
+    /// The design as it was when the job was made.
+    pub design: Arc<Design>,
+    /// The design's generation, so a plan for an older design is known.
+    pub generation: u64,
+    pub work: Work,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Work {
+    /// Inspect the schema and plan the migration to the design.
+    Plan { allow_destructive: bool },
+    /// Apply, provided the plan made under the lock is this one.
+    Apply { plan: Box<Plan> },
+}
+
+/// What a [`DbJob`] found or did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DbReply {
+    Planned {
+        generation: u64,
+        plan: Box<Plan>,
+    },
+    /// The plan ran and committed.
+    Applied {
+        plan: Box<Plan>,
+    },
+    /// The database already matched the design when the lock was taken.
+    NothingToDo,
+    /// The database changed after the preview: nothing ran, and this is
+    /// the plan from what is there now.
+    Changed {
+        generation: u64,
+        plan: Box<Plan>,
+    },
+    /// Connecting, inspecting or a statement failed; nothing was applied
+    /// (the message says what was kept, if anything).
+    Failed(String),
+}
+
+impl DbJob {
+    /// Runs the job (blocking, on whatever thread calls it), telling
+    /// `progress` what it is waiting for.
+    pub fn run(self, progress: impl Fn(String)) -> DbReply {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => return DbReply::Failed(format!("cannot start the async runtime: {e}")),
+        };
+        runtime.block_on(self.run_async(progress))
+    }
+
+    async fn run_async(self, progress: impl Fn(String)) -> DbReply {
+        let DbJob {
+            connection,
+            design,
+            generation,
+            work,
+        } = self;
+        let mut client = match connection.target.connect(CONNECT_TIMEOUT).await {
+            Ok(client) => client,
+            Err(e) => return DbReply::Failed(e.to_string()),
+        };
+        let schema = &connection.schema;
+        match work {
+            Work::Plan { allow_destructive } => {
+                let options = PlanOptions {
+                    allow_destructive,
+                    ..PlanOptions::default()
+                };
+                match plan_live(&mut client, schema, &design, options).await {
+                    Ok(plan) => DbReply::Planned {
+                        generation,
+                        plan: Box::new(plan),
+                    },
+                    Err(e) => DbReply::Failed(e.to_string()),
+                }
+            }
+            Work::Apply { plan: expected } => {
+                let mut fresh = None;
+                let outcome = apply(
+                    &mut client,
+                    schema,
+                    &design,
+                    expected.options,
+                    || {
+                        progress(format!(
+                            "waiting for another plinth run on {}",
+                            connection.describe()
+                        ))
+                    },
+                    |plan| {
+                        if *plan == *expected {
+                            Ok(())
+                        } else {
+                            fresh = Some(plan.clone());
+                            Err(ApplyError::Declined("the database changed".into()))
+                        }
+                    },
+                )
+                .await;
+                match (outcome, fresh) {
+                    (Ok(Outcome::Applied(plan)), _) => DbReply::Applied {
+                        plan: Box::new(plan),
+                    },
+                    (Ok(Outcome::NothingToDo), _) => DbReply::NothingToDo,
+                    (Err(ApplyError::Declined(_)), Some(plan)) => DbReply::Changed {
+                        generation,
+                        plan: Box::new(plan),
+                    },
+                    (Err(ApplyError::Refused { plan, .. }), _) => {
+                        DbReply::Changed { generation, plan }
+                    }
+                    (Err(e), _) => DbReply::Failed(e.to_string()),
+                }
+            }
+        }
+    }
+}
+
+/// A plan on show before it is applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    pub connection: Connection,
+    /// The design the plan leads to, applied as it is if the user says so.
+    pub design: Arc<Design>,
+    pub generation: u64,
+    pub plan: Box<Plan>,
+    pub scroll: u16,
+    /// Why this plan is on show again, when it is.
+    pub note: Option<String>,
+}
+
+impl Preview {
+    /// The job that applies this plan.
+    pub fn apply_job(&self) -> DbJob {
+        DbJob {
+            connection: self.connection.clone(),
+            design: Arc::clone(&self.design),
+            generation: self.generation,
+            work: Work::Apply {
+                plan: self.plan.clone(),
+            },
+        }
+    }
+}
