@@ -710,3 +710,64 @@ fn leaves_the_migration_history_table_alone() {
     let again = apply_ok(&db, &edited, &["--yes"]);
     assert!(again.contains("Nothing to do"), "{again}");
 }
+
+/// While another run holds the schema's lock (as `plinth migrate up` does
+/// while it builds an index concurrently), a waiting apply holds no
+/// transaction and no snapshot, so `CREATE INDEX CONCURRENTLY` in the lock
+/// holder finishes instead of waiting for the apply (a deadlock, had the
+/// apply waited inside its transaction). Then the apply goes on.
+#[test]
+fn a_waiting_apply_does_not_hold_up_create_index_concurrently() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    apply_ok(&db, &repo_root().join("designs/todo.ron"), &["--yes"]);
+    let edited = write(dir.path(), "todo.ron", &todo_with_priority());
+
+    let mut holder = db.client();
+    let key = plinth::db::lock::lock_key("public");
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&key])
+        .unwrap();
+    let mut cmd = apply(&db, &edited, &["--yes"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let waiting = cmd.spawn().expect("plinth starts");
+
+    // Wait until the apply is connected and polling for the lock.
+    let started = Instant::now();
+    let polls = "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND application_name = 'plinth'";
+    while holder.query_one(polls, &[]).unwrap().get::<_, i64>(0) == 0 {
+        assert!(started.elapsed() < DEADLINE, "plinth apply never connected");
+        thread::sleep(Duration::from_millis(50));
+    }
+    thread::sleep(Duration::from_millis(500));
+    let in_transaction: i64 = holder
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND application_name = 'plinth' AND xact_start IS NOT NULL \
+             AND state <> 'active'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(in_transaction, 0, "the waiting apply holds a transaction");
+
+    holder
+        .batch_execute("SET statement_timeout = '15s'")
+        .unwrap();
+    holder
+        .batch_execute("CREATE INDEX CONCURRENTLY tasks_title_idx ON tasks (title)")
+        .expect("CREATE INDEX CONCURRENTLY finishes while an apply waits");
+    holder
+        .execute("SELECT pg_advisory_unlock($1)", &[&key])
+        .unwrap();
+
+    let out = waiting.wait_with_output().expect("plinth ends");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("Waiting for another plinth run"),
+        "it said it waited: {stderr}"
+    );
+    assert!(column_exists(&db, "tasks", "priority"), "{stdout}");
+}

@@ -129,6 +129,10 @@ impl Target {
     pub async fn connect(&self, timeout: Duration) -> Result<Client, ConnectError> {
         let mut config = self.config.clone();
         config.connect_timeout(timeout);
+        // So a DBA can tell plinth's sessions apart in pg_stat_activity.
+        if config.get_application_name().is_none() {
+            config.application_name("plinth");
+        }
         let attempt = async {
             if config.get_ssl_mode() == SslMode::Disable {
                 let (client, connection) = config.connect(NoTls).await?;
