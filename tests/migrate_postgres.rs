@@ -389,3 +389,36 @@ fn a_failing_file_is_rolled_back_and_named() {
         "{status}"
     );
 }
+
+/// `plinth status` is `plinth migrate status`; `--design` checks drift
+/// against a design file of the user's choosing instead of the snapshot.
+#[test]
+fn status_checks_drift_against_a_chosen_design() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, &[]);
+    let db = TestDb::new();
+    expect(&db, &dir, "up", 0);
+
+    let status = |extra: &[&Path]| {
+        let mut cmd = Command::new(plinth_bin());
+        cmd.args(["status", "--url", &db.conninfo(), "--dir"])
+            .arg(&dir)
+            .args(extra)
+            .stdin(Stdio::null());
+        cmd.output().expect("plinth runs")
+    };
+    let plain = status(&[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stderr));
+    assert_eq!(text(&plain.stdout), expect(&db, &dir, "status", 0));
+
+    // The shop design has nothing in common with the todo chain's tables.
+    let shop = repo_root().join("designs/shop.ron");
+    let against = status(&[Path::new("--design"), &shop]);
+    let out = text(&against.stdout);
+    assert_eq!(against.status.code(), Some(1), "{out}");
+    assert!(out.contains("differs from"), "{out}");
+    assert!(out.contains("add entity `orders`"), "{out}");
+    assert!(out.contains("drop entity `tasks`"), "{out}");
+    assert!(!out.contains("plinth_migrations"), "{out}");
+}

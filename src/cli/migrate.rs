@@ -38,8 +38,8 @@ enum Command {
     /// Revert the last applied migration with its `.down.sql`.
     Down(super::migrate_db::DbArgs),
     /// List applied, pending and changed migrations, and the drift between
-    /// the database and the snapshot design.
-    Status(super::migrate_db::DbArgs),
+    /// the database and the design (by default the snapshot design).
+    Status(super::migrate_db::StatusArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -37,6 +37,17 @@ pub struct DbArgs {
     connect_timeout: u64,
 }
 
+/// `status`: the database arguments, and what to check drift against.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Check drift against this design instead of the snapshot of the
+    /// design as of the last migration (`DIR/.plinth/snapshot.ron`).
+    #[arg(long)]
+    design: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy)]
 enum Action {
     Up,
@@ -45,18 +56,18 @@ enum Action {
 }
 
 pub fn up(args: DbArgs) -> Result<(), Failure> {
-    run(args, Action::Up)
+    run(args, None, Action::Up)
 }
 
 pub fn down(args: DbArgs) -> Result<(), Failure> {
-    run(args, Action::Down)
+    run(args, None, Action::Down)
 }
 
-pub fn status(args: DbArgs) -> Result<(), Failure> {
-    run(args, Action::Status)
+pub fn status(args: StatusArgs) -> Result<(), Failure> {
+    run(args.db, args.design, Action::Status)
 }
 
-fn run(args: DbArgs, action: Action) -> Result<(), Failure> {
+fn run(args: DbArgs, design: Option<PathBuf>, action: Action) -> Result<(), Failure> {
     let files = read_dir(&args.dir)?;
     let url = url_from(args.url.as_deref()).map_err(Failure::input)?;
     let target = Target::parse(&url).map_err(Failure::input)?;
@@ -70,7 +81,7 @@ fn run(args: DbArgs, action: Action) -> Result<(), Failure> {
         match action {
             Action::Up => locked(&client, &args.schema, up_locked(&client, &files)).await,
             Action::Down => locked(&client, &args.schema, down_locked(&client, &files)).await,
-            Action::Status => status_of(&mut client, &args, &files).await,
+            Action::Status => status_of(&mut client, &args, design, &files).await,
         }
     })
 }
@@ -211,6 +222,7 @@ async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result
 async fn status_of(
     client: &mut Client,
     args: &DbArgs,
+    design: Option<PathBuf>,
     files: &BTreeMap<String, Files>,
 ) -> Result<(), Failure> {
     let applied: BTreeMap<String, Applied> = history::applied(client)
@@ -267,7 +279,7 @@ async fn status_of(
         println!("  {line}");
     }
 
-    let snapshot = args.dir.join(".plinth").join("snapshot.ron");
+    let snapshot = design.unwrap_or_else(|| args.dir.join(".plinth").join("snapshot.ron"));
     if !snapshot.exists() {
         println!("\nDrift: not checked ({} is missing).", snapshot.display());
         return if clean {

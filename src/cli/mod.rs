@@ -55,6 +55,9 @@ enum Command {
     Apply(apply::Args),
     /// Write migration files (SQL or Alembic) from the changes to a design.
     Migrate(migrate::Args),
+    /// Migrations applied, pending or changed on a database, and its drift
+    /// from the design (`plinth migrate status`).
+    Status(migrate_db::StatusArgs),
     /// Write a design in another format (SQLModel classes).
     Export(export::Args),
     /// Rewrite design files in canonical form, or check that they are.
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> ExitCode {
         (Some(Command::Inspect(args)), _) => inspect::run(args),
         (Some(Command::Apply(args)), _) => apply::run(args),
         (Some(Command::Migrate(args)), _) => migrate::run(args),
+        (Some(Command::Status(args)), _) => migrate_db::status(args),
         (Some(Command::Export(args)), _) => export::run(args),
         (Some(Command::Fmt(args)), _) => fmt::run(args),
         (Some(Command::Show(args)), _) => show::run(args),
