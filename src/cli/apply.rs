@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Failure;
-use crate::core::diff::{Plan, PlanOptions};
+use crate::core::diff::{Plan, PlanOptions, Step};
 use crate::core::model::Design;
-use crate::db::{ApplyError, InspectError, Outcome, Target, apply, plan_live, url_from};
+use crate::db::{ApplyError, InspectError, Observer, Outcome, Target, apply, plan_live, url_from};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,19 +70,13 @@ async fn run_on(args: &Args, target: &Target, design: &Design) -> Result<(), Fai
         return Ok(());
     }
 
-    let schema = &args.schema;
-    let outcome = apply(
-        &mut client,
-        schema,
-        design,
-        options,
-        || eprintln!("Waiting for another plinth run on schema `{schema}` to finish..."),
-        |plan| {
-            print!("{}", words(plan, &title));
-            confirm(args.yes, plan.len(), &target.describe())
-        },
-    )
-    .await;
+    let mut prompt = Prompt {
+        args,
+        title: &title,
+        target: target.describe(),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let outcome = apply(&mut client, &args.schema, design, options, &mut prompt).await;
     if let Err(ApplyError::Refused { plan, .. }) = &outcome {
         print!("{}", words(plan, &title));
     }
@@ -100,6 +94,42 @@ async fn run_on(args: &Args, target: &Target, design: &Design) -> Result<(), Fai
         }
     }
     Ok(())
+}
+
+/// The command line's side of an apply: the plan printed, a question on
+/// the terminal, and on a terminal the statement being run.
+struct Prompt<'a> {
+    args: &'a Args,
+    title: &'a str,
+    target: String,
+    /// Standard error is a terminal: show which statement is running.
+    progress: bool,
+}
+
+impl Observer for Prompt<'_> {
+    fn waiting(&mut self) {
+        eprintln!(
+            "Waiting for another plinth run on schema `{}` to finish...",
+            self.args.schema
+        );
+    }
+
+    fn approve(&mut self, plan: &Plan) -> Result<(), ApplyError> {
+        print!("{}", words(plan, self.title));
+        confirm(self.args.yes, plan.len(), &self.target)
+    }
+
+    fn running(&mut self, number: usize, total: usize, step: &Step) {
+        if self.progress {
+            // One line, overwritten by the next; cleared by the summary.
+            let what = step.describe();
+            eprint!("\r\x1b[2K[{number}/{total}] {what}");
+            if number == total {
+                eprint!("\r\x1b[2K");
+            }
+            let _ = std::io::stderr().flush();
+        }
+    }
 }
 
 /// Asks on the terminal unless `--yes`; declines when nobody can answer.

@@ -112,23 +112,33 @@ pub async fn plan_live(
     Ok(plan(&live, design, options))
 }
 
+/// Whom an apply tells what it is doing, and asks before it changes
+/// anything: a prompt on the command line, the preview in the designer.
+pub trait Observer {
+    /// Another run holds the schema's lock; called once, before waiting.
+    fn waiting(&mut self) {}
+    /// The plan about to run; an error declines it and nothing runs.
+    fn approve(&mut self, plan: &Plan) -> Result<(), ApplyError>;
+    /// Statement `number` (from 1) of `total` is about to run.
+    fn running(&mut self, _number: usize, _total: usize, _step: &Step) {}
+}
+
 /// Applies `design` to `schema` on `client`.
 ///
-/// The schema's lock is taken first (calling `waiting` if another run holds
-/// it), so the plan is made from what a previous apply committed and two
-/// applies run one after the other. `approve` sees the plan before anything
-/// runs and may decline it. New enum values commit first, in a transaction
-/// of their own; everything else runs in one transaction.
+/// The schema's lock is taken first, so the plan is made from what a
+/// previous apply committed and two applies run one after the other. The
+/// observer approves the plan before anything runs. New enum values
+/// commit first, in a transaction of their own; everything else runs in
+/// one transaction.
 pub async fn apply(
     client: &mut Client,
     schema: &str,
     design: &Design,
     options: PlanOptions,
-    waiting: impl FnOnce(),
-    approve: impl FnOnce(&Plan) -> Result<(), ApplyError>,
+    observer: &mut impl Observer,
 ) -> Result<Outcome, ApplyError> {
-    lock(client, schema, waiting).await?;
-    let outcome = apply_locked(client, schema, design, options, approve).await;
+    lock(client, schema, || observer.waiting()).await?;
+    let outcome = apply_locked(client, schema, design, options, observer).await;
     // Closing the session releases the lock too, so a failure here is
     // not worth hiding the outcome for.
     let _ = unlock(client, schema).await;
@@ -140,7 +150,7 @@ async fn apply_locked(
     schema: &str,
     design: &Design,
     options: PlanOptions,
-    approve: impl FnOnce(&Plan) -> Result<(), ApplyError>,
+    observer: &mut impl Observer,
 ) -> Result<Outcome, ApplyError> {
     let plan = plan_live(client, schema, design, options).await?;
     if plan.is_empty() {
@@ -152,30 +162,50 @@ async fn apply_locked(
             plan: Box::new(plan),
         });
     }
-    approve(&plan)?;
-    let mut kept = 0;
-    if !plan.before.is_empty() {
-        let before: Vec<&Step> = plan.before.iter().collect();
-        run_in_transaction(client, &before, 0).await?;
-        kept = before.len();
+    observer.approve(&plan)?;
+    let numbered: Vec<(usize, &Step)> = plan.steps().enumerate().map(|(i, s)| (i + 1, s)).collect();
+    let (before, rest) = numbered.split_at(plan.before.len());
+    let mut run = Run {
+        total: plan.len(),
+        kept: 0,
+        observer,
+    };
+    if !before.is_empty() {
+        run.in_transaction(client, before).await?;
+        run.kept = before.len();
     }
-    let steps: Vec<&Step> = plan.body.iter().chain(&plan.after).collect();
-    run_in_transaction(client, &steps, kept).await?;
+    run.in_transaction(client, rest).await?;
     Ok(Outcome::Applied(plan))
 }
 
-/// Runs `steps` in one transaction and commits it.
-async fn run_in_transaction(
-    client: &mut Client,
-    steps: &[&Step],
+/// The statements of one apply as they run.
+struct Run<'a, O> {
+    total: usize,
+    /// Statements already committed.
     kept: usize,
-) -> Result<(), ApplyError> {
-    let tx = client.transaction().await?;
-    execute(&tx, steps)
-        .await
-        .map_err(|failure| ApplyError::Failed { failure, kept })?;
-    tx.commit().await?;
-    Ok(())
+    observer: &'a mut O,
+}
+
+impl<O: Observer> Run<'_, O> {
+    /// Runs `steps` in one transaction and commits it.
+    async fn in_transaction(
+        &mut self,
+        client: &mut Client,
+        steps: &[(usize, &Step)],
+    ) -> Result<(), ApplyError> {
+        let tx = client.transaction().await?;
+        for &(number, step) in steps {
+            self.observer.running(number, self.total, step);
+            execute(&tx, step, number, self.total)
+                .await
+                .map_err(|failure| ApplyError::Failed {
+                    failure,
+                    kept: self.kept,
+                })?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The live design `live` with the ids of `design` wherever names match:
@@ -304,27 +334,26 @@ pub struct StepFailure {
     pub message: String,
 }
 
-/// Runs `steps` in order in `tx`, stopping at the first failure.
-pub async fn execute(tx: &Transaction<'_>, steps: &[&Step]) -> Result<(), StepFailure> {
-    for (i, step) in steps.iter().enumerate() {
-        let sql = step.to_string();
-        if let Err(e) = tx.batch_execute(&sql).await {
-            let message = match e.as_db_error() {
-                Some(db) => match db.detail() {
-                    Some(detail) => format!("{} ({detail})", db.message()),
-                    None => db.message().to_owned(),
-                },
-                None => e.to_string(),
-            };
-            return Err(StepFailure {
-                number: i + 1,
-                total: steps.len(),
-                statement: one_line(&sql),
-                message,
-            });
-        }
-    }
-    Ok(())
+/// Runs statement `number` of `total` in `tx`; a failure says which.
+pub async fn execute(
+    tx: &Transaction<'_>,
+    step: &Step,
+    number: usize,
+    total: usize,
+) -> Result<(), StepFailure> {
+    let sql = step.to_string();
+    tx.batch_execute(&sql).await.map_err(|e| StepFailure {
+        number,
+        total,
+        statement: one_line(&sql),
+        message: match e.as_db_error() {
+            Some(db) => match db.detail() {
+                Some(detail) => format!("{} ({detail})", db.message()),
+                None => db.message().to_owned(),
+            },
+            None => e.to_string(),
+        },
+    })
 }
 
 /// A statement with its line breaks and indentation folded into spaces.

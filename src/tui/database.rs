@@ -11,9 +11,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::core::diff::{Plan, PlanOptions};
+use crate::core::diff::{Plan, PlanOptions, Step};
 use crate::core::model::Design;
-use crate::db::{ApplyError, Outcome, Target, apply, plan_live};
+use crate::db::{ApplyError, Observer, Outcome, Target, apply, plan_live};
 
 /// How long a job waits for the server to answer.
 const CONNECT_TIMEOUT: Duration = crate::db::DEFAULT_CONNECT_TIMEOUT;
@@ -134,29 +134,15 @@ impl DbJob {
                 }
             }
             Work::Apply { plan: expected } => {
-                let mut fresh = None;
-                let outcome = apply(
-                    &mut client,
-                    schema,
-                    &design,
-                    expected.options,
-                    || {
-                        progress(format!(
-                            "waiting for another plinth run on {}",
-                            connection.describe()
-                        ))
-                    },
-                    |plan| {
-                        if *plan == *expected {
-                            Ok(())
-                        } else {
-                            fresh = Some(plan.clone());
-                            Err(ApplyError::Declined("the database changed".into()))
-                        }
-                    },
-                )
-                .await;
-                match (outcome, fresh) {
+                let mut preview = Previewed {
+                    expected: &expected,
+                    fresh: None,
+                    progress: &progress,
+                    place: connection.describe(),
+                };
+                let outcome =
+                    apply(&mut client, schema, &design, expected.options, &mut preview).await;
+                match (outcome, preview.fresh) {
                     (Ok(Outcome::Applied(plan)), _) => DbReply::Applied {
                         plan: Box::new(plan),
                     },
@@ -172,6 +158,37 @@ impl DbJob {
                 }
             }
         }
+    }
+}
+
+/// The designer's side of an apply: the plan must be the one previewed.
+struct Previewed<'a, P> {
+    expected: &'a Plan,
+    /// The plan made under the lock, when it is not the one previewed.
+    fresh: Option<Plan>,
+    progress: &'a P,
+    place: String,
+}
+
+impl<P: Fn(String)> Observer for Previewed<'_, P> {
+    fn waiting(&mut self) {
+        (self.progress)(format!("waiting for another plinth run on {}", self.place));
+    }
+
+    fn approve(&mut self, plan: &Plan) -> Result<(), ApplyError> {
+        if plan == self.expected {
+            Ok(())
+        } else {
+            self.fresh = Some(plan.clone());
+            Err(ApplyError::Declined("the database changed".into()))
+        }
+    }
+
+    fn running(&mut self, number: usize, total: usize, _step: &Step) {
+        (self.progress)(format!(
+            "applying statement {number} of {total} to {}",
+            self.place
+        ));
     }
 }
 
