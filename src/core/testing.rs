@@ -506,3 +506,38 @@ impl Gen {
         }
     }
 }
+
+/// `entities` entities, each with a foreign key to the next: a search
+/// from the first goes as deep as the chain is long.
+pub fn chain(entities: usize) -> Design {
+    let mut ids = IdGen::seeded(1);
+    let mut d = Design::new("chain");
+    let mut keys = Vec::new();
+    for k in 0..entities {
+        let mut e = Entity::new(ids.entity(), format!("t{k}"));
+        e.fields
+            .push(Field::new(ids.field(), "id", SqlType::Uuid).not_null());
+        e.fields
+            .push(Field::new(ids.field(), "next_id", SqlType::Uuid).not_null());
+        keys.push((e.id.clone(), e.fields[0].id.clone(), e.fields[1].id.clone()));
+        d.insert_entity(e, k);
+    }
+    for pair in keys.windows(2) {
+        let [(from, _, key), (to, id, _)] = pair else {
+            unreachable!()
+        };
+        d.insert_relationship(Relationship {
+            id: ids.relationship(),
+            name: None,
+            kind: RelationshipKind::ManyToOne,
+            from: from.clone(),
+            fields: vec![key.clone()],
+            to: to.clone(),
+            references: vec![id.clone()],
+            on_delete: None,
+            on_update: None,
+            required: false,
+        });
+    }
+    d
+}

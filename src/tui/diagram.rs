@@ -8,13 +8,12 @@
 //! kept by the app; drawing looks only at what falls on screen.
 
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rustc_hash::FxHashMap;
 
 use crate::core::ids::EntityId;
-use crate::core::model::Design;
+use crate::core::model::{Design, strongly_connected};
 
 /// Columns between two boxes of a layer.
 const GAP_X: i32 = 4;
@@ -132,13 +131,15 @@ impl Diagram {
                 .filter(move |&p| p != n)
         };
 
-        // Longest-path layers. Tarjan's components come parents first
-        // (reverse topological order of child → parent keys); an entity
+        // Longest-path layers. Strongly connected components come parents
+        // first (reverse topological order of child → parent keys); an entity
         // sits one layer below its lowest parent placed before it, so a
         // key inside a cycle to an entity not yet placed does not count.
         let mut layer_of = vec![usize::MAX; bound];
         let mut placed: Vec<NodeIndex> = Vec::with_capacity(design.entity_count());
-        for mut component in tarjan_scc(graph) {
+        let mut components: Vec<Vec<NodeIndex>> = Vec::new();
+        strongly_connected(graph, |_| true, |c| components.push(c.to_vec()));
+        for mut component in components {
             component.sort_by_key(|n| position[n.index()]);
             for n in component {
                 layer_of[n.index()] = parents(n)

@@ -20,7 +20,7 @@ pub use entity::{
     Check, DefaultValue, Dependency, Entity, EnumType, Field, Identity, Index, IndexMethod,
     PrimaryKey, Unique,
 };
-pub use graph::DependencyOrder;
+pub use graph::{DependencyOrder, strongly_connected};
 pub use location::Location;
 pub use naming::MAX_IDENTIFIER_BYTES;
 pub use relationship::{ReferentialAction, Relationship, RelationshipKind};

@@ -15,12 +15,11 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use petgraph::Direction;
-use petgraph::stable_graph::{EdgeReference, NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use crate::core::ids::EntityId;
-use crate::core::model::{Design, Entity, Relationship};
+use crate::core::model::{Design, Entity, Relationship, strongly_connected};
 
 /// One cycle: its relationships in order, each one's parent the next
 /// one's child, the last one's parent the first one's child.
@@ -91,7 +90,7 @@ pub fn cycles<'d>(
     // relationships inside one of them can be on a cycle.
     let mut component = vec![usize::MAX; graph.node_bound()];
     let mut tangles = 0;
-    components(
+    strongly_connected(
         graph,
         |_| true,
         |nodes| {
@@ -111,7 +110,7 @@ pub fn cycles<'d>(
         let follow = |e: EdgeReference<Relationship>| {
             inside(e.source(), e.target()) && keep(&graph[e.source()], e.weight())
         };
-        components(graph, follow, |nodes| {
+        strongly_connected(graph, follow, |nodes| {
             if nodes.len() >= 2 {
                 tangled.push(nodes.to_vec());
             }
@@ -176,164 +175,10 @@ pub fn cycles<'d>(
     found.into_iter().map(|(_, c)| c).collect()
 }
 
-/// Tarjan's bookkeeping, per node: the order it was reached in, the
-/// earliest node it reaches that is still on the stack, and whether it is
-/// on the stack.
-struct Tarjan {
-    order: Vec<usize>,
-    low: Vec<usize>,
-    on_stack: Vec<bool>,
-    stack: Vec<NodeIndex>,
-    next: usize,
-}
-
-impl Tarjan {
-    const UNSEEN: usize = usize::MAX;
-
-    fn seen(&self, n: NodeIndex) -> bool {
-        self.order[n.index()] != Self::UNSEEN
-    }
-
-    fn enter(&mut self, n: NodeIndex) {
-        self.order[n.index()] = self.next;
-        self.low[n.index()] = self.next;
-        self.next += 1;
-        self.on_stack[n.index()] = true;
-        self.stack.push(n);
-    }
-
-    /// `v` reaches the node reached `to`-th.
-    fn lower(&mut self, v: NodeIndex, to: usize) {
-        self.low[v.index()] = self.low[v.index()].min(to);
-    }
-}
-
-/// The strongly connected components of the graph restricted to the
-/// relationships `follow` accepts, each handed to `found` as it is
-/// completed (Tarjan's algorithm). The depth-first search keeps its own
-/// stack, so a chain of thousands of foreign keys cannot overflow the
-/// thread's; and nothing is collected, since nearly every component is a
-/// single entity.
-fn components<'g>(
-    graph: &'g StableDiGraph<Entity, Relationship>,
-    follow: impl Fn(EdgeReference<'g, Relationship>) -> bool,
-    mut found: impl FnMut(&[NodeIndex]),
-) {
-    let bound = graph.node_bound();
-    let mut t = Tarjan {
-        order: vec![Tarjan::UNSEEN; bound],
-        low: vec![Tarjan::UNSEEN; bound],
-        on_stack: vec![false; bound],
-        stack: Vec::new(),
-        next: 0,
-    };
-    // The depth-first path: each node with the relationships it has yet
-    // to follow.
-    let mut path = Vec::new();
-    for root in graph.node_indices() {
-        if t.seen(root) {
-            continue;
-        }
-        t.enter(root);
-        path.push((root, graph.edges_directed(root, Direction::Outgoing)));
-        while let Some((v, edges)) = path.last_mut() {
-            let v = *v;
-            if let Some(e) = edges.find(|&e| follow(e)) {
-                let w = e.target();
-                if !t.seen(w) {
-                    t.enter(w);
-                    path.push((w, graph.edges_directed(w, Direction::Outgoing)));
-                } else if t.on_stack[w.index()] {
-                    t.lower(v, t.order[w.index()]);
-                }
-                continue;
-            }
-            path.pop();
-            if let Some(&(parent, _)) = path.last() {
-                t.lower(parent, t.low[v.index()]);
-            }
-            if t.low[v.index()] == t.order[v.index()] {
-                let start = t.stack.iter().rposition(|&n| n == v).unwrap_or(0);
-                for n in &t.stack[start..] {
-                    t.on_stack[n.index()] = false;
-                }
-                found(&t.stack[start..]);
-                t.stack.truncate(start);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
-    use petgraph::algo::tarjan_scc;
-
     use super::*;
-    use crate::core::ids::IdGen;
-    use crate::core::model::{Field, RelationshipKind, SqlType};
-    use crate::core::testing::Gen;
-
-    fn sorted(components: impl IntoIterator<Item = Vec<NodeIndex>>) -> BTreeSet<Vec<NodeIndex>> {
-        components
-            .into_iter()
-            .map(|mut c| {
-                c.sort();
-                c
-            })
-            .collect()
-    }
-
-    #[test]
-    fn components_are_petgraphs_strongly_connected_components() {
-        for seed in 0..200 {
-            let mut random = Gen::new(seed);
-            let mut d = random.design(12);
-            // More relationships than a fresh design has, for cycles.
-            for _ in 0..30 {
-                let _ = random.edit(&d).apply(&mut d);
-            }
-            let mut found = Vec::new();
-            components(d.graph(), |_| true, |c| found.push(c.to_vec()));
-            assert_eq!(sorted(found), sorted(tarjan_scc(d.graph())), "seed {seed}");
-        }
-    }
-
-    /// `entities` entities, each with a foreign key to the next: a search
-    /// from the first goes as deep as the chain is long.
-    fn chain(entities: usize) -> Design {
-        let mut ids = IdGen::seeded(1);
-        let mut d = Design::new("chain");
-        let mut keys = Vec::new();
-        for k in 0..entities {
-            let mut e = Entity::new(ids.entity(), format!("t{k}"));
-            e.fields
-                .push(Field::new(ids.field(), "id", SqlType::Uuid).not_null());
-            e.fields
-                .push(Field::new(ids.field(), "next_id", SqlType::Uuid).not_null());
-            keys.push((e.id.clone(), e.fields[0].id.clone(), e.fields[1].id.clone()));
-            d.insert_entity(e, k);
-        }
-        for pair in keys.windows(2) {
-            let [(from, _, key), (to, id, _)] = pair else {
-                unreachable!()
-            };
-            d.insert_relationship(Relationship {
-                id: ids.relationship(),
-                name: None,
-                kind: RelationshipKind::ManyToOne,
-                from: from.clone(),
-                fields: vec![key.clone()],
-                to: to.clone(),
-                references: vec![id.clone()],
-                on_delete: None,
-                on_update: None,
-                required: false,
-            });
-        }
-        d
-    }
+    use crate::core::testing::chain;
 
     #[test]
     fn a_long_chain_of_foreign_keys_does_not_overflow_the_stack() {
