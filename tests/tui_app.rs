@@ -549,3 +549,88 @@ fn the_mouse_selects_and_scrolls() {
     mouse(&mut app, click, column as u16 + 2, row as u16 + 1);
     assert_eq!(app.selected_entity().unwrap().name, "coupons");
 }
+
+/// The app on the shop design with a database to apply to (nothing
+/// listens there: these tests feed the database's replies themselves).
+fn with_database() -> App {
+    let path = design_path("shop.ron");
+    let design = plinth::file::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut opened = Opened::new(path, design);
+    opened.connection = Some(plinth::tui::Connection {
+        target: plinth::db::Target::parse("host=127.0.0.1 port=1 user=nobody").unwrap(),
+        schema: "public".into(),
+    });
+    App::with_ids(opened, IdGen::seeded(3))
+}
+
+/// The plan job `A` asks for, and the plan from an empty schema to the
+/// design as the database would send it back.
+fn plan_requested(app: &mut App) -> (u64, plinth::core::diff::Plan) {
+    let effects = keys(app, "A");
+    let [Effect::Database(job)] = effects.as_slice() else {
+        panic!("A asks the database for a plan: {effects:?}")
+    };
+    let empty = plinth::core::model::Design::new("empty");
+    let plan = plinth::core::diff::plan(&empty, &job.design, Default::default());
+    (job.generation, plan)
+}
+
+#[test]
+fn a_plan_arriving_while_the_command_line_is_open_waits_for_a() {
+    let mut app = with_database();
+    let (generation, plan) = plan_requested(&mut app);
+    keys(&mut app, ":field add users.x te");
+    app.update(Msg::Database(plinth::tui::DbReply::Planned {
+        generation,
+        plan: Box::new(plan),
+    }));
+    let Mode::Command(input) = app.mode() else {
+        panic!("the command line stays open: {:?}", app.mode())
+    };
+    assert_eq!(input.text, "field add users.x te", "nothing typed is lost");
+    assert_eq!(message(&app), "the plan is ready: A shows it");
+
+    press(&mut app, KeyCode::Esc);
+    let effects = keys(&mut app, "A");
+    assert!(effects.is_empty(), "no second trip to the database");
+    assert!(matches!(app.mode(), Mode::Preview(_)), "{:?}", app.mode());
+}
+
+#[test]
+fn a_ready_plan_for_an_older_design_is_planned_again() {
+    let mut app = with_database();
+    let (generation, plan) = plan_requested(&mut app);
+    keys(&mut app, ":");
+    app.update(Msg::Database(plinth::tui::DbReply::Planned {
+        generation,
+        plan: Box::new(plan),
+    }));
+    press(&mut app, KeyCode::Esc);
+    command(&mut app, "entity add notes");
+    let effects = keys(&mut app, "A");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Database(_)]),
+        "{effects:?}"
+    );
+    assert_eq!(app.mode(), &Mode::Normal);
+}
+
+#[test]
+fn a_failure_arriving_while_a_form_is_open_leaves_the_form() {
+    let mut app = with_database();
+    plan_requested(&mut app);
+    keys(&mut app, "a");
+    keys(&mut app, "wishlists");
+    let Mode::Form(before) = app.mode().clone() else {
+        panic!("a opens the form: {:?}", app.mode())
+    };
+    app.update(Msg::Database(plinth::tui::DbReply::Failed(
+        "could not connect".into(),
+    )));
+    assert_eq!(
+        app.mode(),
+        &Mode::Form(before),
+        "the form and its text stay"
+    );
+    assert_eq!(message(&app), "could not connect");
+}

@@ -1,16 +1,17 @@
 //! The real binary in a real terminal: `plinth edit` runs inside tmux,
 //! keys go in with `send-keys` and the screen comes back with
-//! `capture-pane`. Each test has its own tmux server (a socket of its
-//! own), a fixed 120×40 window, waits by polling the screen with a
+//! `capture-pane`. Each test has its own tmux server (a socket in its
+//! own temp dir), a fixed 120×40 window, waits by polling the screen with a
 //! deadline rather than sleeping, and kills its server when it ends,
 //! failed or not.
 //!
 //! tmux must be installed (`.ci/test` installs it): a missing tmux fails
 //! these tests with a message saying so; they never skip.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,9 +24,10 @@ fn plinth_bin() -> &'static str {
     env!("CARGO_BIN_EXE_plinth")
 }
 
-/// A tmux server of this test's own, killed on drop.
+/// A tmux server of this test's own, killed on drop. Its socket is in the
+/// test's temp dir (`-S`), so nothing is left behind in `/tmp/tmux-*`.
 struct Tmux {
-    socket: String,
+    socket: PathBuf,
     /// Where the shell around plinth writes its exit status.
     status: PathBuf,
     _scratch: tempfile::TempDir,
@@ -35,7 +37,6 @@ impl Tmux {
     /// Starts a server with one 120×40 window running `plinth edit FILE`
     /// in `dir`. A dead pane stays, so its last screen can be shown.
     fn start(dir: &Path, file: &str) -> Tmux {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
         let version = Command::new("tmux").arg("-V").output();
         match version {
             Ok(out) if out.status.success() => {}
@@ -46,11 +47,7 @@ impl Tmux {
         }
         let scratch = tempfile::tempdir().expect("a temp dir");
         let tmux = Tmux {
-            socket: format!(
-                "plinth-test-{}-{}",
-                std::process::id(),
-                NEXT.fetch_add(1, Ordering::SeqCst)
-            ),
+            socket: scratch.path().join("tmux.sock"),
             status: scratch.path().join("exit-status"),
             _scratch: scratch,
         };
@@ -83,7 +80,7 @@ impl Tmux {
 
     fn command(&self) -> Command {
         let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]);
+        c.arg("-S").arg(&self.socket);
         // The tests' own environment must not leak into the designer.
         c.env_remove("NO_COLOR").env_remove("PLINTH_THEME");
         c
@@ -401,4 +398,116 @@ fn a_killed_session_is_offered_and_restored() {
     assert_eq!(tmux.wait_for_exit(), 0);
     assert_eq!(plinth::file::load(&file).unwrap(), lost);
     assert!(!recover.exists(), "saving removes the recovery file");
+}
+
+/// `plinth edit --url URL` in a real terminal: the design is read from a
+/// database built from the shipped to-do design, an entity added, the plan
+/// previewed and applied, and the design saved as `DBNAME.ron`; the
+/// password in the URL is never on screen.
+#[test]
+fn a_design_read_from_a_database_is_edited_applied_and_saved() {
+    const PASSWORD: &str = "s3cret-pw";
+    let db = common::TestDb::new();
+    let todo = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/todo.ron");
+    common::run_plinth(&[
+        "apply",
+        todo.to_str().unwrap(),
+        "--url",
+        &db.conninfo(),
+        "--yes",
+    ]);
+    let name = db.name();
+    let url = format!("postgres://postgres:{PASSWORD}@127.0.0.1:5432/{name}");
+    let described = format!("postgres@127.0.0.1:5432/{name}");
+    let dir = tempfile::tempdir().unwrap();
+
+    // The helper opens a design file; run `plinth edit --url` in its place.
+    let tmux = Tmux::start(dir.path(), "scratch.ron");
+    tmux.wait_for_text("[new]");
+    tmux.run(&[
+        "respawn-pane",
+        "-k",
+        "-t",
+        "plinth",
+        "-e",
+        "TERM=xterm-256color",
+        &format!(
+            "'{}' edit --url '{url}'; echo $? > '{}'",
+            plinth_bin(),
+            tmux.status.display()
+        ),
+    ]);
+    // Every screen polled is checked, not only the one waited for.
+    let wait = |what: &str, ok: &dyn Fn(&str) -> bool| {
+        tmux.wait_for(what, |s| {
+            assert!(!s.contains(PASSWORD), "the password is on screen:\n{s}");
+            ok(s)
+        })
+    };
+
+    let screen = wait("the design read from the database", &|s| {
+        s.contains(&format!("read 2 entities from {described}"))
+    });
+    assert!(
+        screen.contains("users") && screen.contains("tasks"),
+        "{screen}"
+    );
+    assert!(screen.contains("[+] [new]"), "{screen}");
+
+    tmux.line(":entity add notes");
+    wait("notes added", &|s| {
+        s.contains("Entities 3") && s.contains(":entity add notes")
+    });
+
+    tmux.key("A");
+    let screen = wait("the preview", &|s| s.contains("Apply to"));
+    assert!(
+        screen.contains(&format!("Apply to {described}")),
+        "{screen}"
+    );
+    assert!(screen.contains("add entity `notes`"), "{screen}");
+    assert!(screen.contains("CREATE TABLE notes ("), "{screen}");
+    assert!(screen.contains("y applies"), "{screen}");
+
+    tmux.key("y");
+    let screen = wait("the apply", &|s| s.contains("applied"));
+    assert!(
+        screen.contains(&format!("applied 1 statement(s) to {described}")),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Apply to"),
+        "the preview closes:\n{screen}"
+    );
+    let mut client = db.client();
+    let found: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'notes'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(found, 1, "the table exists");
+
+    tmux.line(":w");
+    let file = format!("{name}.ron");
+    wait("the save", &|s| s.contains(&format!("wrote {file}")));
+    tmux.line(":q");
+    assert_eq!(tmux.wait_for_exit(), 0, "plinth edit exits cleanly");
+    drop(tmux);
+
+    let saved = dir.path().join(&file);
+    let design = plinth::file::load(&saved).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(design.name, name);
+    assert!(design.entity_named("notes").is_some());
+    assert!(!dir.path().join("scratch.ron").exists());
+    let out = plinth(dir.path(), &["fmt", "--check", &file]);
+    assert!(
+        out.status.success(),
+        "plinth fmt --check {file}: {}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(!text.contains(PASSWORD));
 }

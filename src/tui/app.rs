@@ -277,6 +277,9 @@ pub struct App {
     pub(crate) connection: Option<Connection>,
     /// What the database job out now is doing, and since when.
     pub(crate) busy: Option<(String, Instant)>,
+    /// A plan that came back while a form, prompt or line was open, shown
+    /// on the next `A` if the design has not changed since.
+    ready: Option<Box<Preview>>,
 }
 
 impl App {
@@ -330,6 +333,7 @@ impl App {
             recovery_on_disk: false,
             connection: opened.connection,
             busy: None,
+            ready: None,
         };
         app.recheck();
         app.refilter();
@@ -765,6 +769,13 @@ impl App {
         if let Some((what, _)) = &self.busy {
             return self.error(format!("still {what}; wait for it to finish"));
         }
+        if let Some(ready) = self.ready.take()
+            && ready.generation == self.generation
+            && ready.plan.options.allow_destructive == allow_destructive
+        {
+            self.mode = Mode::Preview(ready);
+            return;
+        }
         let connection = match &self.connection {
             Some(c) => c.clone(),
             None => match connection_from_environment() {
@@ -802,14 +813,21 @@ impl App {
                 let Some(connection) = self.connection.clone() else {
                     return;
                 };
-                self.mode = Mode::Preview(Box::new(Preview {
+                let preview = Box::new(Preview {
                     connection,
                     design: Arc::clone(&self.design),
                     generation,
                     plan,
                     scroll: 0,
                     note: None,
-                }));
+                });
+                // Never over what the user has open.
+                if self.mode == Mode::Normal {
+                    self.mode = Mode::Preview(preview);
+                } else {
+                    self.ready = Some(preview);
+                    self.info("the plan is ready: A shows it".into());
+                }
             }
             DbReply::Changed { plan, .. } => {
                 if let Mode::Preview(preview) = &mut self.mode {
@@ -823,19 +841,27 @@ impl App {
                 }
             }
             DbReply::Applied { plan } => {
-                self.mode = Mode::Normal;
+                self.close_preview();
                 self.info(format!("applied {} statement(s) to {target}", plan.len()));
             }
             DbReply::NothingToDo => {
-                self.mode = Mode::Normal;
+                self.close_preview();
                 self.info(format!(
                     "nothing to apply: {target} already matches the design"
                 ));
             }
             DbReply::Failed(e) => {
-                self.mode = Mode::Normal;
+                self.close_preview();
                 self.error(e);
             }
+        }
+    }
+
+    /// Back to the main screen if the preview is open; anything else the
+    /// user has open stays.
+    fn close_preview(&mut self) {
+        if matches!(self.mode, Mode::Preview(_)) {
+            self.mode = Mode::Normal;
         }
     }
 
