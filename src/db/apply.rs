@@ -20,7 +20,7 @@ use tokio_postgres::{Client, Transaction};
 use super::history;
 use super::inspect::{InspectError, inspect};
 use super::lock::{lock, unlock};
-use super::settle::{settle_expressions, settle_predicates};
+use super::settle::settle;
 use crate::core::diff::{Plan, PlanOptions, Step, plan};
 use crate::core::ids::{EntityId, FieldId};
 use crate::core::model::{Design, Entity};
@@ -96,8 +96,7 @@ pub async fn live_design(
         inspection.design.remove_entity(&id);
     }
     let mut live = align_ids(&inspection.design, design);
-    settle_expressions(client, schema, &mut live, design).await?;
-    settle_predicates(client, schema, &mut live, design).await?;
+    settle(client, schema, &mut live, design).await?;
     Ok(live)
 }
 

@@ -10,19 +10,32 @@
 
 use tokio_postgres::{Client, Transaction};
 
-use crate::core::ids::{CheckId, EntityId, FieldId};
+use crate::core::ids::{CheckId, EntityId, FieldId, IndexId};
 use crate::core::model::{DefaultValue, Design};
 use crate::core::sql::{Ident, Literal};
 
 /// Gives `aligned` (the live design, aligned by
-/// [`align_ids`](super::align_ids)) the design's own text for each check and
-/// default that PostgreSQL reads the same way.
-pub async fn settle_expressions(
+/// [`align_ids`](super::align_ids)) the design's own text for each check,
+/// default and partial index predicate that PostgreSQL reads the same way.
+pub async fn settle(
     client: &mut Client,
     schema: &str,
     aligned: &mut Design,
     design: &Design,
 ) -> Result<(), tokio_postgres::Error> {
+    for probe in probes(schema, aligned, design) {
+        let tx = client.transaction().await?;
+        let same = probe.same(&tx).await;
+        tx.rollback().await?;
+        if same {
+            probe.settle(aligned);
+        }
+    }
+    Ok(())
+}
+
+/// The expressions of the design that differ in text from the live ones.
+fn probes(schema: &str, aligned: &Design, design: &Design) -> Vec<Probe> {
     let mut probes = Vec::new();
     for e in aligned.entities() {
         let Some(d) = design.entity(&e.id) else {
@@ -46,60 +59,43 @@ pub async fn settle_expressions(
         }
         for f in &e.fields {
             let Some(df) = d.field(&f.id) else { continue };
-            if df.ty == f.ty
-                && df.default != f.default
-                && df.default.is_some()
-                && f.default.is_some()
+            if let (Some(ours), Some(theirs)) = (&df.default, &f.default)
+                && df.ty == f.ty
+                && ours != theirs
             {
                 probes.push(Probe::Default {
                     entity: e.id.clone(),
                     table: table.clone(),
                     field: f.id.clone(),
                     column: f.name.clone(),
-                    default: df
-                        .default
-                        .clone()
-                        .unwrap_or(DefaultValue::Expr(String::new())),
+                    default: ours.clone(),
+                });
+            }
+        }
+        for i in &e.indexes {
+            let Some(di) = d.indexes.iter().find(|di| di.id == i.id) else {
+                continue;
+            };
+            if let (Some(ours), Some(theirs)) = (&di.predicate, &i.predicate)
+                && ours != theirs
+                && let Some(column) = i.fields.first().map(|f| e.field_name(f))
+            {
+                probes.push(Probe::Predicate {
+                    entity: e.id.clone(),
+                    index: i.id.clone(),
+                    table: table.clone(),
+                    name: format!("{}.{}", Ident(schema), Ident(&aligned.index_name(e, i))),
+                    column,
+                    expr: ours.clone(),
                 });
             }
         }
     }
-    for probe in probes {
-        let tx = client.transaction().await?;
-        let same = probe.same(&tx).await;
-        tx.rollback().await?;
-        if !same {
-            continue;
-        }
-        match probe {
-            Probe::Check {
-                entity,
-                check,
-                expr,
-                ..
-            } => {
-                let e = aligned.entity_mut(&entity).expect("an aligned entity");
-                if let Some(c) = e.checks.iter_mut().find(|c| c.id == check) {
-                    c.expr = expr;
-                }
-            }
-            Probe::Default {
-                entity,
-                field,
-                default,
-                ..
-            } => {
-                let e = aligned.entity_mut(&entity).expect("an aligned entity");
-                if let Some(f) = e.field_mut(&field) {
-                    f.default = Some(default);
-                }
-            }
-        }
-    }
-    Ok(())
+    probes
 }
 
-/// One expression of the design to compare with the live one.
+/// One expression of the design to compare with the live one, on a
+/// temporary copy of the live table.
 enum Probe {
     Check {
         entity: EntityId,
@@ -114,6 +110,17 @@ enum Probe {
         field: FieldId,
         column: String,
         default: DefaultValue,
+    },
+    /// A partial index's predicate, put on an index of the copy's first
+    /// indexed column.
+    Predicate {
+        entity: EntityId,
+        index: IndexId,
+        table: String,
+        /// The live index, schema-qualified.
+        name: String,
+        column: String,
+        expr: String,
     },
 }
 
@@ -170,6 +177,30 @@ impl Probe {
                     of(table),
                 )
             }
+            Probe::Predicate {
+                table,
+                name,
+                column,
+                expr,
+                ..
+            } => {
+                let of = |index: &str| {
+                    format!(
+                        "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i \
+                         WHERE i.indexrelid = to_regclass({})",
+                        Literal(index)
+                    )
+                };
+                (
+                    table,
+                    format!(
+                        "CREATE INDEX plinth_probe_idx ON {probe} ({}) WHERE {expr}",
+                        Ident(column)
+                    ),
+                    of("pg_temp.plinth_probe_idx"),
+                    of(name),
+                )
+            }
         };
         let create = format!("CREATE TEMP TABLE plinth_probe (LIKE {table})");
         if tx.batch_execute(&create).await.is_err() || tx.batch_execute(&setup).await.is_err() {
@@ -184,73 +215,49 @@ impl Probe {
         }
         read[0].is_some() && read[0] == read[1]
     }
-}
 
-/// Gives `aligned` the design's own text for each partial index predicate
-/// that PostgreSQL reads the same way.
-pub async fn settle_predicates(
-    client: &mut Client,
-    schema: &str,
-    aligned: &mut Design,
-    design: &Design,
-) -> Result<(), tokio_postgres::Error> {
-    let mut probes = Vec::new();
-    for e in aligned.entities() {
-        let Some(d) = design.entity(&e.id) else {
-            continue;
-        };
-        for i in &e.indexes {
-            let Some(di) = d.indexes.iter().find(|di| di.id == i.id) else {
-                continue;
-            };
-            let (Some(ours), Some(_)) = (&di.predicate, &i.predicate) else {
-                continue;
-            };
-            let Some(column) = i.fields.first().map(|f| e.field_name(f)) else {
-                continue;
-            };
-            if di.predicate != i.predicate {
-                probes.push((
-                    e.id.clone(),
-                    i.id.clone(),
-                    format!("{}.{}", Ident(schema), Ident(&e.name)),
-                    format!("{}.{}", Ident(schema), Ident(&aligned.index_name(e, i))),
-                    column,
-                    ours.clone(),
-                ));
-            }
-        }
-    }
-    let read = "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i \
-                WHERE i.indexrelid = to_regclass($1)";
-    for (entity, index, table, name, column, ours) in probes {
-        let tx = client.transaction().await?;
-        let setup = format!(
-            "CREATE TEMP TABLE plinth_probe (LIKE {table}); \
-             CREATE INDEX plinth_probe_idx ON pg_temp.plinth_probe ({}) WHERE {ours}",
-            Ident(&column)
-        );
-        let same = if tx.batch_execute(&setup).await.is_ok() {
-            let probe = tx.query_opt(read, &[&"pg_temp.plinth_probe_idx"]).await;
-            let live = tx.query_opt(read, &[&name]).await;
-            match (probe, live) {
-                (Ok(Some(a)), Ok(Some(b))) => {
-                    let a: Option<String> = a.get(0);
-                    a.is_some() && a == b.get::<_, Option<String>>(0)
+    /// Puts the design's text in place of the live one.
+    fn settle(self, aligned: &mut Design) {
+        match self {
+            Probe::Check {
+                entity,
+                check,
+                expr,
+                ..
+            } => {
+                if let Some(c) = aligned
+                    .entity_mut(&entity)
+                    .and_then(|e| e.checks.iter_mut().find(|c| c.id == check))
+                {
+                    c.expr = expr;
                 }
-                _ => false,
             }
-        } else {
-            false
-        };
-        tx.rollback().await?;
-        if same
-            && let Some(i) = aligned
-                .entity_mut(&entity)
-                .and_then(|e| e.indexes.iter_mut().find(|i| i.id == index))
-        {
-            i.predicate = Some(ours);
+            Probe::Default {
+                entity,
+                field,
+                default,
+                ..
+            } => {
+                if let Some(f) = aligned
+                    .entity_mut(&entity)
+                    .and_then(|e| e.field_mut(&field))
+                {
+                    f.default = Some(default);
+                }
+            }
+            Probe::Predicate {
+                entity,
+                index,
+                expr,
+                ..
+            } => {
+                if let Some(i) = aligned
+                    .entity_mut(&entity)
+                    .and_then(|e| e.indexes.iter_mut().find(|i| i.id == index))
+                {
+                    i.predicate = Some(expr);
+                }
+            }
         }
     }
-    Ok(())
 }
