@@ -489,8 +489,8 @@ mod shop_chain {
     use plinth::core::edit::Edit;
     use plinth::core::ids::{EntityId, FieldId, IdGen};
     use plinth::core::model::{
-        Check, DefaultValue, Design, Field, Identity, Index, IndexMethod, ReferentialAction,
-        Relationship, RelationshipKind, SqlType, Unique,
+        Check, DefaultValue, Deferrable, Design, Field, Identity, Index, IndexMethod,
+        ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
     };
 
     fn entity(d: &Design, name: &str) -> EntityId {
@@ -635,6 +635,7 @@ mod shop_chain {
                         references: vec![order_item_key],
                         on_delete: Some(ReferentialAction::SetNull),
                         on_update: None,
+                        deferrable: Deferrable::NotDeferrable,
                         required: false,
                     },
                 },

@@ -131,6 +131,18 @@ fn unknown_fields_are_refused_with_their_position() {
 }
 
 #[test]
+fn a_bad_deferrable_value_is_refused_with_its_position() {
+    assert_refused(
+        &GOOD.replace(
+            "target: \"users\")",
+            "target: \"users\", deferrable: Later)",
+        ),
+        "13:80",
+        "unexpected variant named `Later` in `deferrable`",
+    );
+}
+
+#[test]
 fn dangling_references_are_refused_with_their_position() {
     assert_refused(
         &GOOD.replace("target: \"users\"", "target: \"people\""),

@@ -21,8 +21,8 @@ use plinth::core::diff::{Migration, PlanOptions, cast, migration};
 use plinth::core::edit::Edit;
 use plinth::core::ids::{EntityId, FieldId, IdGen};
 use plinth::core::model::{
-    Check, DefaultValue, Design, Entity, EnumType, Field, Identity, Index, IndexMethod, PrimaryKey,
-    ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
+    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
 };
 use plinth::core::sql::{Ident, create_script};
 use postgres::Client;
@@ -164,6 +164,7 @@ fn shop_versions() -> Vec<(&'static str, Design)> {
                         references: vec![order_item_key],
                         on_delete: Some(ReferentialAction::SetNull),
                         on_update: None,
+                        deferrable: Deferrable::NotDeferrable,
                         required: false,
                     },
                 },
@@ -831,6 +832,7 @@ impl EditGen {
                     references: vec![key.clone()],
                     on_delete: self.rng.bool().then(|| *self.pick(&actions).unwrap()),
                     on_update: None,
+                    deferrable: Deferrable::NotDeferrable,
                     required: false,
                 };
                 Edit::Batch(vec![

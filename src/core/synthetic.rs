@@ -5,8 +5,8 @@
 
 use crate::core::ids::IdGen;
 use crate::core::model::{
-    Design, Entity, Field, Index, IndexMethod, PrimaryKey, ReferentialAction, Relationship,
-    RelationshipKind, SqlType, Unique,
+    Deferrable, Design, Entity, Field, Index, IndexMethod, PrimaryKey, ReferentialAction,
+    Relationship, RelationshipKind, SqlType, Unique,
 };
 use crate::core::starter::timestamps;
 
@@ -77,6 +77,7 @@ pub fn design(entities: usize, seed: u64) -> Design {
             references: vec![parent_key.clone()],
             on_delete: Some(ReferentialAction::Cascade),
             on_update: None,
+            deferrable: Deferrable::NotDeferrable,
             required: true,
         };
         let child = design.entity_mut(child_id).expect("just added");

@@ -7,8 +7,8 @@ use crate::core::check::{Allow, Level, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
 use crate::core::model::{
-    Check, DefaultValue, Dependency, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
-    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    Check, DefaultValue, Deferrable, Dependency, Design, Entity, EnumType, Field, Identity, Index,
+    IndexMethod, PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
 };
 
 /// Names chosen to exercise quoting: reserved words, capitals, spaces.
@@ -261,6 +261,7 @@ impl Gen {
             references: vec![key.clone()],
             on_delete: self.rng.bool().then(|| *self.pick(&actions)),
             on_update: self.rng.bool().then(|| *self.pick(&actions)),
+            deferrable: self.deferrable(),
             required: self.rng.bool(),
         };
         let at = child.fields.len();
@@ -272,6 +273,15 @@ impl Gen {
             },
             Edit::AddRelationship { relationship },
         ]))
+    }
+
+    /// Mostly not deferrable, as in most schemas.
+    fn deferrable(&mut self) -> Deferrable {
+        match self.rng.u8(..4) {
+            0 => Deferrable::InitiallyImmediate,
+            1 => Deferrable::InitiallyDeferred,
+            _ => Deferrable::NotDeferrable,
+        }
     }
 
     /// Some edit on the design; it may well be refused (a duplicate name,
@@ -299,7 +309,7 @@ impl Gen {
         let field = self.pick(&entity.fields).clone();
         let e = entity.id.clone();
         let f = field.id.clone();
-        match self.rng.u8(..26) {
+        match self.rng.u8(..27) {
             0 => Edit::RemoveEntity { id: e },
             1 => Edit::RenameEntity {
                 id: e,
@@ -491,6 +501,19 @@ impl Gen {
                 settings.levels.insert(*self.pick(Rule::ALL), Level::Off);
                 Edit::SetCheckSettings { settings }
             }
+            26 => {
+                let rels: Vec<_> = design.relationships().map(|r| r.id.clone()).collect();
+                if rels.is_empty() {
+                    return Edit::SetJunction {
+                        id: e,
+                        junction: true,
+                    };
+                }
+                Edit::SetRelationshipDeferrable {
+                    id: self.pick(&rels).clone(),
+                    deferrable: self.deferrable(),
+                }
+            }
             _ => Edit::Batch(vec![
                 Edit::RenameField {
                     entity: e.clone(),
@@ -536,6 +559,7 @@ pub fn chain(entities: usize) -> Design {
             references: vec![id.clone()],
             on_delete: None,
             on_update: None,
+            deferrable: Deferrable::NotDeferrable,
             required: false,
         });
     }

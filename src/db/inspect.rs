@@ -31,8 +31,8 @@ use tokio_postgres::{Client, IsolationLevel, Row};
 
 use crate::core::ids::{EntityId, FieldId, IdGen};
 use crate::core::model::{
-    Check, DefaultValue, Design, Entity, EnumType, Field, Identity, Index, IndexMethod, PrimaryKey,
-    ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
+    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
 };
 
 /// A design read from a database, with what did not fit.
@@ -682,6 +682,7 @@ fn relationships(
             references: fk.references.clone(),
             on_delete: fk.on_delete,
             on_update: fk.on_update,
+            deferrable: Deferrable::NotDeferrable,
             required,
         };
         if b.design.relationship_name(&rel) != fk.name {

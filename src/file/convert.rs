@@ -4,12 +4,12 @@ use crate::core::ids::{
     CheckId, EntityId, EnumId, FieldId, IdGen, IndexId, RelationshipId, UniqueId,
 };
 use crate::core::model::{
-    Check, Dependency, Design, Entity, EnumType, Field, Index, PrimaryKey, Relationship, SqlType,
-    Unique,
+    Check, Deferrable, Dependency, Design, Entity, EnumType, Field, Index, PrimaryKey,
+    Relationship, SqlType, Unique,
 };
 
 use super::format::{
-    CheckFile, DesignFile, EntityFile, EnumFile, FORMAT_VERSION, FieldFile, IndexFile,
+    CheckFile, DesignFile, EntityFile, EnumFile, FORMAT_VERSION, FieldFile, IndexFile, Initially,
     RelationshipFile, UniqueFile,
 };
 
@@ -244,6 +244,11 @@ fn to_relationship(
         references,
         on_delete: r.on_delete,
         on_update: r.on_update,
+        deferrable: match r.deferrable {
+            None => Deferrable::NotDeferrable,
+            Some(Initially::Immediate) => Deferrable::InitiallyImmediate,
+            Some(Initially::Deferred) => Deferrable::InitiallyDeferred,
+        },
         required: r.required,
     })
 }
@@ -335,6 +340,11 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
                     references: Some(target.field_names(&r.references)),
                     on_delete: r.on_delete,
                     on_update: r.on_update,
+                    deferrable: match r.deferrable {
+                        Deferrable::NotDeferrable => None,
+                        Deferrable::InitiallyImmediate => Some(Initially::Immediate),
+                        Deferrable::InitiallyDeferred => Some(Initially::Deferred),
+                    },
                     required: r.required,
                 }
             })

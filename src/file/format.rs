@@ -155,9 +155,22 @@ pub struct RelationshipFile {
     pub on_delete: Option<ReferentialAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<ReferentialAction>,
+    /// `deferrable: Deferred` or `Immediate`: when a deferrable key is
+    /// checked unless a transaction says otherwise. Left out, the key is
+    /// not deferrable, so files written before it existed read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferrable: Option<Initially>,
     /// Every child must have a parent.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+}
+
+/// When a deferrable foreign key is checked by default: after each
+/// statement, or at commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Initially {
+    Immediate,
+    Deferred,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -161,6 +161,7 @@ fn readable(message: &str) -> String {
         ("`CheckFile`", "a check"),
         ("`IndexFile`", "an index"),
         ("`RelationshipFile`", "a relationship"),
+        ("enum `Initially`", "`deferrable`"),
     ] {
         text = text.replace(rust, file);
     }

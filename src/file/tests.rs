@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::core::model::Deferrable;
 use crate::core::testing::Gen;
 
 fn parse_err(source: &str) -> (usize, usize, String) {
@@ -47,6 +48,41 @@ fn saving_writes_ids_and_loading_the_result_changes_nothing() {
     let again = parse(&text, &mut IdGen::seeded(2)).unwrap();
     assert_eq!(again, design);
     assert_eq!(to_text(&again), text);
+}
+
+#[test]
+fn deferrable_keys_round_trip_and_other_keys_do_not_mention_it() {
+    assert!(!to_text(&parse(GOOD, &mut IdGen::seeded(1)).unwrap()).contains("deferrable"));
+    for (written, model) in [
+        ("Immediate", Deferrable::InitiallyImmediate),
+        ("Deferred", Deferrable::InitiallyDeferred),
+    ] {
+        let source = GOOD.replace(
+            r#"target: "users")"#,
+            &format!(r#"target: "users", deferrable: {written})"#),
+        );
+        let design = parse(&source, &mut IdGen::seeded(1)).unwrap();
+        assert_eq!(design.relationships().next().unwrap().deferrable, model);
+        let text = to_text(&design);
+        assert!(text.contains(&format!("deferrable: {written})")), "{text}");
+        let again = parse(&text, &mut IdGen::seeded(2)).unwrap();
+        assert_eq!(again, design);
+        assert_eq!(to_text(&again), text);
+    }
+}
+
+#[test]
+fn a_bad_deferrable_value_points_at_it() {
+    let broken = GOOD.replace(
+        r#"target: "users")"#,
+        r#"target: "users", deferrable: Later)"#,
+    );
+    let (line, col, message) = parse_err(&broken);
+    assert_eq!((line, col), (18, 82));
+    assert!(
+        message.contains("`Later` in `deferrable`, expected either `Immediate` or `Deferred`"),
+        "{message}"
+    );
 }
 
 #[test]

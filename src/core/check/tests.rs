@@ -227,6 +227,7 @@ fn touched(after: &Design, edit: &Edit, inverse: &Edit) -> Option<Vec<EntityId>>
             }
             Edit::RemoveRelationship { id }
             | Edit::SetRelationshipActions { id, .. }
+            | Edit::SetRelationshipDeferrable { id, .. }
             | Edit::SetRelationshipRequired { id, .. } => {
                 // A removed one is in the inverse, which adds it back.
                 if let Some(r) = d.relationship(id) {

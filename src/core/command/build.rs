@@ -7,8 +7,8 @@ use super::{CommandError, DesignCommand};
 use crate::core::edit::Edit;
 use crate::core::ids::{FieldId, IdGen};
 use crate::core::model::{
-    Design, Entity, Field, Index, IndexMethod, PrimaryKey, ReferentialAction, Relationship,
-    RelationshipKind, SqlType, Unique,
+    Deferrable, Design, Entity, Field, Index, IndexMethod, PrimaryKey, ReferentialAction,
+    Relationship, RelationshipKind, SqlType, Unique,
 };
 use crate::core::starter::timestamps;
 
@@ -238,6 +238,7 @@ fn rel_add(
             references: vec![key.id.clone()],
             on_delete,
             on_update: None,
+            deferrable: Deferrable::NotDeferrable,
             required,
         },
     });
@@ -287,6 +288,7 @@ fn m2m(design: &Design, ids: &mut IdGen, left: &str, right: &str) -> Result<Edit
             references: vec![key.id.clone()],
             on_delete: Some(ReferentialAction::Cascade),
             on_update: None,
+            deferrable: Deferrable::NotDeferrable,
             required: true,
         },
     };

@@ -8,8 +8,8 @@ use super::*;
 use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
 use crate::core::model::{
-    Check, DefaultValue, Design, Entity, EnumType, Field, Index, IndexMethod, PrimaryKey,
-    ReferentialAction, Relationship, RelationshipKind, SqlType,
+    Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Index, IndexMethod,
+    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType,
 };
 use crate::core::testing::Gen;
 
@@ -279,6 +279,7 @@ fn new_tables_follow_their_enums_and_dependencies() {
                     references: vec![id.id.clone()],
                     on_delete: Some(ReferentialAction::SetNull),
                     on_update: None,
+                    deferrable: Deferrable::NotDeferrable,
                     required: false,
                 },
             },

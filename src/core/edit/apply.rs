@@ -87,12 +87,12 @@ impl Edit {
                 names: false,
             },
             Edit::RemoveRelationship { .. } => Scope::default(),
-            Edit::SetRelationshipActions { id, .. } | Edit::SetRelationshipRequired { id, .. } => {
-                match design.relationship(id) {
-                    Some(r) => local(&r.from, false),
-                    None => Scope::default(),
-                }
-            }
+            Edit::SetRelationshipActions { id, .. }
+            | Edit::SetRelationshipDeferrable { id, .. }
+            | Edit::SetRelationshipRequired { id, .. } => match design.relationship(id) {
+                Some(r) => local(&r.from, false),
+                None => Scope::default(),
+            },
         }
     }
 
@@ -399,6 +399,15 @@ impl Edit {
                     id: id.clone(),
                     on_delete: mem::replace(&mut r.on_delete, *on_delete),
                     on_update: mem::replace(&mut r.on_update, *on_update),
+                }
+            }
+            Edit::SetRelationshipDeferrable { id, deferrable } => {
+                let Some(r) = d.relationship_mut(id) else {
+                    return refuse(format!("there is no relationship with id {id}"));
+                };
+                Edit::SetRelationshipDeferrable {
+                    id: id.clone(),
+                    deferrable: mem::replace(&mut r.deferrable, *deferrable),
                 }
             }
             Edit::SetRelationshipRequired { id, required } => {

@@ -11,8 +11,8 @@ mod apply;
 use crate::core::check::{Allow, Settings};
 use crate::core::ids::{CheckId, EntityId, EnumId, FieldId, IndexId, RelationshipId, UniqueId};
 use crate::core::model::{
-    Check, DefaultValue, Dependency, Entity, EnumType, Field, Identity, Index, PrimaryKey,
-    ReferentialAction, Relationship, SqlType, Unique,
+    Check, DefaultValue, Deferrable, Dependency, Entity, EnumType, Field, Identity, Index,
+    PrimaryKey, ReferentialAction, Relationship, SqlType, Unique,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -152,6 +152,10 @@ pub enum Edit {
         on_delete: Option<ReferentialAction>,
         on_update: Option<ReferentialAction>,
     },
+    SetRelationshipDeferrable {
+        id: RelationshipId,
+        deferrable: Deferrable,
+    },
 
     SetRelationshipRequired {
         id: RelationshipId,
@@ -202,6 +206,7 @@ impl Edit {
             Edit::AddRelationship { .. } => "add relationship",
             Edit::RemoveRelationship { .. } => "remove relationship",
             Edit::SetRelationshipActions { .. } => "change relationship actions",
+            Edit::SetRelationshipDeferrable { .. } => "change whether a relationship is deferrable",
             Edit::SetRelationshipRequired { .. } => "change whether a relationship is required",
             Edit::Batch(edits) if edits.len() == 1 => edits[0].describe(),
             Edit::Batch(_) => "several changes",

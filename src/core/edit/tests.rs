@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, ReferentialAction};
+use crate::core::model::{Deferrable, Design, ReferentialAction};
 use crate::core::testing::Gen;
 
 /// customers ← orders (customer_id), with an index on the key.
@@ -45,6 +45,7 @@ fn shop() -> (Design, IdGen) {
         references: vec![pk],
         on_delete: Some(ReferentialAction::Cascade),
         on_update: None,
+        deferrable: Deferrable::NotDeferrable,
         required: true,
     };
     let index = crate::core::model::Index {
@@ -117,6 +118,39 @@ fn renaming_an_entity_keeps_every_reference() {
     let rel = design.relationships().next().unwrap();
     assert_eq!(design.entity(&rel.to).unwrap().name, "clients");
     assert_eq!(design.relationship_name(rel), "orders_customer_id_fkey");
+}
+
+#[test]
+fn deferrability_changes_and_its_inverse_restores_it() {
+    let (mut design, _) = shop();
+    let before = design.clone();
+    let id = design.relationships().next().unwrap().id.clone();
+    let inverse = Edit::SetRelationshipDeferrable {
+        id: id.clone(),
+        deferrable: Deferrable::InitiallyDeferred,
+    }
+    .apply(&mut design)
+    .unwrap();
+    assert_eq!(
+        design.relationship(&id).unwrap().deferrable,
+        Deferrable::InitiallyDeferred
+    );
+    assert_eq!(
+        inverse,
+        Edit::SetRelationshipDeferrable {
+            id: id.clone(),
+            deferrable: Deferrable::NotDeferrable,
+        }
+    );
+    inverse.apply(&mut design).unwrap();
+    assert_eq!(design, before);
+    let err = Edit::SetRelationshipDeferrable {
+        id: "nope".into(),
+        deferrable: Deferrable::InitiallyImmediate,
+    }
+    .apply(&mut design)
+    .unwrap_err();
+    assert!(err.0.contains("no relationship"), "{err}");
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub use entity::{
 pub use graph::{DependencyOrder, strongly_connected};
 pub use location::Location;
 pub use naming::MAX_IDENTIFIER_BYTES;
-pub use relationship::{ReferentialAction, Relationship, RelationshipKind};
+pub use relationship::{Deferrable, ReferentialAction, Relationship, RelationshipKind};
 pub use types::{SqlType, TypeError};
 pub use validate::Problem;
 

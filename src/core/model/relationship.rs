@@ -21,6 +21,7 @@ pub struct Relationship {
     /// `Some(NoAction)` says it was chosen on purpose.
     pub on_delete: Option<ReferentialAction>,
     pub on_update: Option<ReferentialAction>,
+    pub deferrable: Deferrable,
     /// Every child must have a parent: the designer's intent, which the
     /// key fields' NOT NULL should match (`nullable-fk-not-intended`).
     pub required: bool,
@@ -60,6 +61,53 @@ impl ReferentialAction {
             ReferentialAction::Cascade => "CASCADE",
             ReferentialAction::SetNull => "SET NULL",
             ReferentialAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+/// When PostgreSQL checks a foreign key. A key that is not deferrable is
+/// checked after every statement; a deferrable one can be checked when the
+/// transaction commits instead, which lets rows that reference each other
+/// in a cycle be inserted in any order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Deferrable {
+    #[default]
+    NotDeferrable,
+    /// Checked after each statement unless a transaction says
+    /// `SET CONSTRAINTS ... DEFERRED`.
+    InitiallyImmediate,
+    /// Checked at commit unless a transaction says
+    /// `SET CONSTRAINTS ... IMMEDIATE`.
+    InitiallyDeferred,
+}
+
+impl Deferrable {
+    pub const ALL: [Deferrable; 3] = [
+        Deferrable::NotDeferrable,
+        Deferrable::InitiallyImmediate,
+        Deferrable::InitiallyDeferred,
+    ];
+
+    pub fn is_deferrable(self) -> bool {
+        self != Deferrable::NotDeferrable
+    }
+
+    /// The clause in full, as `ALTER CONSTRAINT` takes it; a key's
+    /// definition leaves out `NOT DEFERRABLE`, PostgreSQL's default.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Deferrable::NotDeferrable => "NOT DEFERRABLE",
+            Deferrable::InitiallyImmediate => "DEFERRABLE INITIALLY IMMEDIATE",
+            Deferrable::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+
+    /// In plain words: "deferrable, initially deferred".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Deferrable::NotDeferrable => "not deferrable",
+            Deferrable::InitiallyImmediate => "deferrable, initially immediate",
+            Deferrable::InitiallyDeferred => "deferrable, initially deferred",
         }
     }
 }
