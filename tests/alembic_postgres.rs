@@ -386,8 +386,8 @@ fn legacy_through_alembic_and_sqlmodel() {
 /// Names Python and SQLAlchemy find awkward (keywords, `metadata`, `uuid`,
 /// spaces, reserved SQL words), every column type, enum labels that are no
 /// identifiers, two keys between the same tables, one-to-one, composite
-/// keys, named and partial and GIN indexes, identity columns, quotes, `%`
-/// and `:` in comments and defaults.
+/// and deferrable keys, named and partial and GIN indexes, identity
+/// columns, quotes, `%` and `:` in comments and defaults.
 #[test]
 fn awkward_names_and_types_through_alembic_and_sqlmodel() {
     let design = repo_root().join("tests/fixtures/migrate/edge.ron");
@@ -483,7 +483,7 @@ fn a_chain_of_revisions_goes_up_and_down_step_by_step() {
 
 // ---------------------------------------------------------------------------
 // A broader chain on the shop design: renames, concurrent indexes, keys
-// added NOT VALID, backfills, identity columns, drops
+// added NOT VALID, keys made deferrable, backfills, identity columns, drops
 
 mod shop_chain {
     use plinth::core::edit::Edit;
@@ -616,6 +616,12 @@ mod shop_chain {
             .unwrap()
             .id
             .clone();
+        let order_fk = v2
+            .relationships()
+            .find(|r| v2.relationship_name(r) == "order_items_order_id_fkey")
+            .unwrap()
+            .id
+            .clone();
         let v3 = edited(
             &v2,
             vec![
@@ -635,7 +641,7 @@ mod shop_chain {
                         references: vec![order_item_key],
                         on_delete: Some(ReferentialAction::SetNull),
                         on_update: None,
-                        deferrable: Deferrable::NotDeferrable,
+                        deferrable: Deferrable::InitiallyImmediate,
                         required: false,
                     },
                 },
@@ -648,6 +654,10 @@ mod shop_chain {
                     id: customer_fk,
                     on_delete: Some(ReferentialAction::Cascade),
                     on_update: None,
+                },
+                Edit::SetRelationshipDeferrable {
+                    id: order_fk,
+                    deferrable: Deferrable::InitiallyDeferred,
                 },
                 Edit::SetFieldType {
                     entity: categories,
@@ -733,6 +743,14 @@ fn a_broader_chain_on_the_shop_goes_up_and_down() {
     assert!(second.contains("postgresql_concurrently=True"), "{second}");
     let third = project.revision_file("0004");
     assert!(third.contains("postgresql_not_valid=True"), "{third}");
+    assert!(
+        third.contains("deferrable=True, initially=\"IMMEDIATE\", postgresql_not_valid=True"),
+        "{third}"
+    );
+    assert!(
+        third.contains("ALTER CONSTRAINT order_items_order_id_fkey DEFERRABLE INITIALLY DEFERRED"),
+        "{third}"
+    );
 
     let expected: Vec<String> = designs.iter().map(|d| ddl_database(d).1).collect();
     let db = TestDb::new();

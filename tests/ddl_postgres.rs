@@ -15,7 +15,9 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use plinth::core::model::{DefaultValue, Design, Entity, Identity, ReferentialAction, SqlType};
+use plinth::core::model::{
+    DefaultValue, Deferrable, Design, Entity, Identity, ReferentialAction, SqlType,
+};
 use postgres::Client;
 
 use common::{TestDb, repo_root, run_plinth};
@@ -151,6 +153,87 @@ fn reserved_and_mixed_case_identifiers_are_accepted() {
 
     let (catalog, expected) = apply_and_describe(&path);
     assert_same_schema(catalog, expected);
+}
+
+/// Deferrable keys of both kinds, inline in `CREATE TABLE` and added by
+/// `ALTER TABLE` where they close a cycle, come out as the design says;
+/// and the cycle they close takes its rows in any order within a
+/// transaction, which is what they are for.
+#[test]
+fn deferrable_foreign_keys_are_created_as_designed() {
+    let design_text = r#"(
+    format: 1,
+    name: "deferrable",
+    entities: [
+        (
+            name: "teams",
+            fields: [
+                (name: "id", type: "integer", not_null: true),
+                (name: "captain_id", type: "integer", not_null: true),
+            ],
+            primary_key: ["id"],
+            relationships: [
+                (fields: ["captain_id"], target: "players", deferrable: Deferred),
+            ],
+        ),
+        (
+            name: "players",
+            fields: [
+                (name: "id", type: "integer", not_null: true),
+                (name: "team_id", type: "integer", not_null: true),
+                (name: "league_id", type: "integer"),
+            ],
+            primary_key: ["id"],
+            relationships: [
+                (fields: ["team_id"], target: "teams"),
+                (name: "players_in_league", fields: ["league_id"], target: "leagues", on_delete: SetNull, deferrable: Immediate),
+            ],
+        ),
+        (
+            name: "leagues",
+            fields: [(name: "id", type: "integer", not_null: true)],
+            primary_key: ["id"],
+        ),
+    ],
+)
+"#;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("deferrable.ron");
+    fs::write(&path, design_text).expect("the design file is written");
+
+    // Guard the guard: one key of each kind, and the deferred one closes
+    // the cycle with ALTER TABLE.
+    let script = run_plinth(&[Path::new("ddl"), &path]);
+    let closing = script
+        .lines()
+        .find(|l| l.starts_with("ALTER TABLE") && l.contains("DEFERRABLE INITIALLY DEFERRED"));
+    assert!(closing.is_some(), "{script}");
+    assert!(
+        script.contains("ON DELETE SET NULL DEFERRABLE INITIALLY IMMEDIATE"),
+        "{script}"
+    );
+
+    let (catalog, expected) = apply_and_describe(&path);
+    assert!(expected.0.contains("DEFERRABLE INITIALLY DEFERRED"));
+    assert_same_schema(catalog, expected);
+
+    let db = TestDb::new();
+    db.psql_stdin(&script);
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "BEGIN;
+             INSERT INTO teams (id, captain_id) VALUES (1, 10);
+             INSERT INTO players (id, team_id) VALUES (10, 1);
+             COMMIT;",
+        )
+        .expect("a deferred key lets the cycle's rows in within one transaction");
+    let refused =
+        client.batch_execute("INSERT INTO players (id, team_id, league_id) VALUES (11, 1, 5)");
+    assert!(
+        refused.is_err(),
+        "an immediate key still checks each statement"
+    );
 }
 
 /// Each column type plinth knows must come back from `format_type()` as the
@@ -380,6 +463,8 @@ struct ForeignKeyDesc {
     references: Vec<String>,
     on_delete: &'static str,
     on_update: &'static str,
+    /// As `Deferrable::as_sql` words it.
+    deferrable: &'static str,
 }
 
 struct IndexDesc {
@@ -443,8 +528,14 @@ impl Schema {
                 line(
                     1,
                     format!(
-                        "foreign key {:?} {:?} references {:?} {:?} on delete {} on update {}",
-                        f.name, f.columns, f.table, f.references, f.on_delete, f.on_update
+                        "foreign key {:?} {:?} references {:?} {:?} on delete {} on update {} {}",
+                        f.name,
+                        f.columns,
+                        f.table,
+                        f.references,
+                        f.on_delete,
+                        f.on_update,
+                        f.deferrable
                     ),
                 );
             }
@@ -588,6 +679,7 @@ fn describe_entity(design: &Design, entity: &Entity) -> TableDesc {
                 references: target.field_names(&r.references),
                 on_delete: action(r.on_delete),
                 on_update: action(r.on_update),
+                deferrable: r.deferrable.as_sql(),
             }
         })
         .collect();
@@ -752,7 +844,8 @@ fn read_constraints(client: &mut Client, oid: u32, table: &mut TableDesc) {
     let sql = format!(
         "SELECT c.conname::text, c.contype::text, {columns},
                 (SELECT r.relname::text FROM pg_class r WHERE r.oid = c.confrelid),
-                {references}, c.confdeltype::text, c.confupdtype::text
+                {references}, c.confdeltype::text, c.confupdtype::text,
+                c.condeferrable, c.condeferred
          FROM pg_constraint c WHERE c.conrelid = $1"
     );
     for row in client.query(&sql, &[&oid]).expect("constraints query") {
@@ -770,6 +863,12 @@ fn read_constraints(client: &mut Client, oid: u32, table: &mut TableDesc) {
                 references: row.get(4),
                 on_delete: action_of(&row.get::<_, String>(5)),
                 on_update: action_of(&row.get::<_, String>(6)),
+                deferrable: match (row.get::<_, bool>(7), row.get::<_, bool>(8)) {
+                    (false, _) => Deferrable::NotDeferrable,
+                    (true, false) => Deferrable::InitiallyImmediate,
+                    (true, true) => Deferrable::InitiallyDeferred,
+                }
+                .as_sql(),
             }),
             // Exclusion or trigger constraints: plinth never writes them, so
             // one showing up is a difference worth seeing.

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use plinth::core::diff::{Migration, PlanOptions, cast, migration};
+use plinth::core::diff::{Migration, PlanOptions, Safety, cast, migration};
 use plinth::core::edit::Edit;
 use plinth::core::ids::{EntityId, FieldId, IdGen};
 use plinth::core::model::{
@@ -417,6 +417,101 @@ fn every_pair_of_shop_versions_migrates_up_and_down() {
     eprintln!("shop version pairs took {:?}", started.elapsed());
 }
 
+/// Deferrability changed alone, between every pair of its three kinds and
+/// together with a rename: the up script alters the key in place (no drop,
+/// no re-add, so no rows are checked again), gives the other version's
+/// catalog and keeps the rows; the down script gives the first one back.
+#[test]
+fn deferrability_changes_in_place_up_and_down() {
+    let shop = load("shop.ron");
+    let key = |d: &Design, name: &str| {
+        d.relationships()
+            .find(|r| d.relationship_name(r) == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .id
+            .clone()
+    };
+    let set = |d: &Design, name: &str, deferrable| Edit::SetRelationshipDeferrable {
+        id: key(d, name),
+        deferrable,
+    };
+    let versions = [
+        ("shop", shop.clone()),
+        (
+            "orders.customer_id deferred",
+            edited(
+                &shop,
+                vec![set(
+                    &shop,
+                    "orders_customer_id_fkey",
+                    Deferrable::InitiallyDeferred,
+                )],
+            ),
+        ),
+        (
+            "orders.customer_id deferrable, order_items.order_id deferred, orders renamed",
+            edited(
+                &shop,
+                vec![
+                    set(
+                        &shop,
+                        "orders_customer_id_fkey",
+                        Deferrable::InitiallyImmediate,
+                    ),
+                    set(
+                        &shop,
+                        "order_items_order_id_fkey",
+                        Deferrable::InitiallyDeferred,
+                    ),
+                    Edit::RenameEntity {
+                        id: entity_id(&shop, "orders"),
+                        name: "purchases".into(),
+                    },
+                ],
+            ),
+        ),
+    ];
+    let catalogs: Vec<String> = versions.iter().map(|(_, d)| built(d).1).collect();
+    assert!(catalogs[1].contains("DEFERRABLE INITIALLY DEFERRED"));
+    for (i, (a_name, a)) in versions.iter().enumerate() {
+        for (j, (b_name, b)) in versions.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let pair = format!("{a_name} -> {b_name}");
+            let (db, _) = built(a);
+            let mut client = db.client();
+            seed(&mut client, a);
+            let before = values(&mut client, a);
+            let Migration { up, down } = migration(a, b, PlanOptions::default());
+            let script = up.script(&pair);
+            assert!(script.contains("ALTER CONSTRAINT"), "{pair}: {script}");
+            assert!(!script.contains("DROP CONSTRAINT"), "{pair}: {script}");
+            assert!(
+                up.findings
+                    .iter()
+                    .all(|f| f.rule == Safety::RenameBreaksCode),
+                "nothing is validated again, {pair}: {:?}",
+                up.findings
+            );
+            run(&db, &script, &format!("up {pair}"));
+            catalog::assert_same(
+                &catalog::describe(&mut client),
+                &catalogs[j],
+                &format!("up {pair}"),
+            );
+            let after = values(&mut client, b);
+            assert_values_kept(&before, &after, &format!("up {pair}"));
+            run(&db, &down.script(&pair), &format!("down {pair}"));
+            catalog::assert_same(
+                &catalog::describe(&mut client),
+                &catalogs[i],
+                &format!("down {pair}"),
+            );
+        }
+    }
+}
+
 /// The rename pairs above keep their rows; this states it in one place
 /// with a row whose values are known.
 #[test]
@@ -594,6 +689,10 @@ fn type_sql(ty: &SqlType) -> String {
 /// unique key a foreign key relies on stays.
 struct EditGen {
     rng: fastrand::Rng,
+    /// Deferrability is drawn from its own generator, so each seed still
+    /// makes the edits it made before deferrable keys existed (the fixed
+    /// seeds below are regressions), now with some keys deferrable.
+    deferrable: fastrand::Rng,
     ids: IdGen,
     n: u32,
 }
@@ -602,9 +701,14 @@ impl EditGen {
     fn new(seed: u64) -> Self {
         EditGen {
             rng: fastrand::Rng::with_seed(seed),
+            deferrable: fastrand::Rng::with_seed(seed ^ 0xdefe_44ab),
             ids: IdGen::seeded(seed),
             n: 0,
         }
+    }
+
+    fn deferrable(&mut self) -> Deferrable {
+        Deferrable::ALL[self.deferrable.usize(..Deferrable::ALL.len())]
     }
 
     /// A name not used yet; some need quoting (capitals, spaces, keywords).
@@ -832,7 +936,7 @@ impl EditGen {
                     references: vec![key.clone()],
                     on_delete: self.rng.bool().then(|| *self.pick(&actions).unwrap()),
                     on_update: None,
-                    deferrable: Deferrable::NotDeferrable,
+                    deferrable: self.deferrable(),
                     required: false,
                 };
                 Edit::Batch(vec![
@@ -854,10 +958,21 @@ impl EditGen {
                 let rels: Vec<&Relationship> = d.relationships().collect();
                 let r = self.pick(&rels)?.id.clone();
                 let actions = ReferentialAction::ALL;
-                Edit::SetRelationshipActions {
-                    id: r,
+                let actions = Edit::SetRelationshipActions {
+                    id: r.clone(),
                     on_delete: self.rng.bool().then(|| *self.pick(&actions).unwrap()),
                     on_update: self.rng.bool().then(|| *self.pick(&actions).unwrap()),
+                };
+                // Half the time only when the key is checked changes (in
+                // place), or that too (the key is added again).
+                let deferrable = Edit::SetRelationshipDeferrable {
+                    id: r,
+                    deferrable: self.deferrable(),
+                };
+                match self.deferrable.u8(..3) {
+                    0 => deferrable,
+                    1 => Edit::Batch(vec![actions, deferrable]),
+                    _ => actions,
                 }
             }
             16 => {

@@ -5,7 +5,9 @@
 //! Adapted from the catalog reader in `tests/ddl_postgres.rs` (which
 //! compares a catalog with a design); this one compares two catalogs, so
 //! it prints PostgreSQL's own definitions (`pg_get_constraintdef`,
-//! `pg_get_indexdef`, `format_type`) as they are. Columns are listed by
+//! `pg_get_indexdef`, `format_type`) as they are. A foreign key's
+//! definition carries its actions and whether it is `DEFERRABLE` and
+//! `INITIALLY DEFERRED`, so listings differ when deferrability does. Columns are listed by
 //! name, not position: a migration adds columns at the end, where a fresh
 //! `CREATE TABLE` puts them in design order, and nothing else depends on it.
 //!

@@ -10,7 +10,8 @@ use std::fmt;
 
 use crate::core::ids::{CheckId, EntityId, EnumId, FieldId, IndexId, RelationshipId, UniqueId};
 use crate::core::model::{
-    DefaultValue, Design, Entity, Field, Identity, Index, ReferentialAction, Relationship, SqlType,
+    DefaultValue, Deferrable, Design, Entity, Field, Identity, Index, ReferentialAction,
+    Relationship, SqlType,
 };
 
 /// A field of a table, with the names the change shows (the old names for
@@ -182,6 +183,12 @@ pub enum Change {
     ChangeForeignKey {
         at: ItemAt<RelationshipId>,
         from: String,
+    },
+    /// Only when the key is checked changed: `ALTER CONSTRAINT` in place.
+    SetForeignKeyDeferrable {
+        at: ItemAt<RelationshipId>,
+        from: Deferrable,
+        to: Deferrable,
     },
 }
 
@@ -515,17 +522,29 @@ fn foreign_keys(old: &Design, new: &Design, out: &mut Vec<Change>) {
                 let from = old.relationship_name(o);
                 out.push(Change::ChangeForeignKey { at: here, from });
             }
-            Some(o) if old.relationship_name(o) != here.name => {
-                let from = old.relationship_name(o);
-                out.push(Change::RenameForeignKey { at: here, from });
+            Some(o) => {
+                if old.relationship_name(o) != here.name {
+                    let from = old.relationship_name(o);
+                    out.push(Change::RenameForeignKey {
+                        at: here.clone(),
+                        from,
+                    });
+                }
+                if o.deferrable != r.deferrable {
+                    out.push(Change::SetForeignKeyDeferrable {
+                        at: here,
+                        from: o.deferrable,
+                        to: r.deferrable,
+                    });
+                }
             }
-            Some(_) => {}
         }
     }
 }
 
 /// Whether two versions of a foreign key are the same constraint in the
-/// database. An unspecified action is PostgreSQL's default, NO ACTION.
+/// database, up to when it is checked (which `ALTER CONSTRAINT` changes
+/// in place). An unspecified action is PostgreSQL's default, NO ACTION.
 pub(crate) fn same_foreign_key(a: &Relationship, b: &Relationship) -> bool {
     let action = |x: Option<ReferentialAction>| x.unwrap_or(ReferentialAction::NoAction);
     a.from == b.from
@@ -672,6 +691,13 @@ impl fmt::Display for Change {
                 "change foreign key `{}` {} (fields, target or actions)",
                 at.name,
                 on(&at.table)
+            ),
+            Change::SetForeignKeyDeferrable { at, to, .. } => write!(
+                f,
+                "make foreign key `{}` {} {}",
+                at.name,
+                on(&at.table),
+                to.describe()
             ),
         }
     }

@@ -19,13 +19,16 @@
 //! 10. create tables, referenced tables first, with their indexes;
 //! 11. create indexes on tables that stay;
 //! 12. comments;
-//! 13. add foreign keys, so every table and key they point at exists.
+//! 13. add foreign keys, so every table and key they point at exists, and
+//!     change whether the keys that stay are deferrable.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::core::ids::{EntityId, EnumId, FieldId, RelationshipId};
 use crate::core::model::{DefaultValue, Design, Entity, Field, Relationship, SqlType};
-use crate::core::sql::{Column, CommentTarget, Constraint, Statement, create_statements};
+use crate::core::sql::{
+    Column, CommentTarget, Constraint, Statement, create_statements, foreign_key,
+};
 
 use super::cast::{rewrites_table, using_clause};
 use super::change::{
@@ -377,19 +380,6 @@ impl<'a> Planner<'a> {
         match self.new.relationship(&r.id) {
             None => true,
             Some(n) => !same_foreign_key(r, n) || self.rebuilt_fks.contains(&r.id),
-        }
-    }
-
-    fn foreign_key(design: &Design, r: &Relationship) -> Constraint {
-        let from = design.entity(&r.from).expect("relationship ends exist");
-        let to = design.entity(&r.to).expect("relationship ends exist");
-        Constraint::ForeignKey {
-            name: design.relationship_name(r),
-            columns: from.field_names(&r.fields),
-            table: to.name.clone(),
-            references: to.field_names(&r.references),
-            on_delete: r.on_delete,
-            on_update: r.on_update,
         }
     }
 
@@ -1095,17 +1085,25 @@ impl<'a> Planner<'a> {
             if !self.is_kept(&r.from) {
                 continue;
             }
-            let unchanged = old.relationship(&r.id).is_some_and(|o| !self.fk_goes(o));
-            if unchanged {
-                continue;
-            }
-            let constraint = Self::foreign_key(new, r);
             let table = new
                 .entity(&r.from)
                 .expect("relationship ends exist")
                 .name
                 .clone();
             let name = new.relationship_name(r);
+            // A key that stays is not added again (which would check
+            // every row again): only when it is checked changes, in place.
+            if let Some(o) = old.relationship(&r.id).filter(|o| !self.fk_goes(o)) {
+                if o.deferrable != r.deferrable {
+                    self.body.push(Step::AlterConstraintDeferrable {
+                        table,
+                        name,
+                        deferrable: r.deferrable,
+                    });
+                }
+                continue;
+            }
+            let constraint = foreign_key(new, r);
             if self.options.not_valid {
                 self.body.push(Step::AddConstraintNotValid {
                     table: table.clone(),

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::core::model::{DefaultValue, Identity, IndexMethod, SqlType};
+use crate::core::model::{DefaultValue, Deferrable, Identity, IndexMethod, SqlType};
 use crate::core::sql::{Column, CommentTarget, Constraint, Ident, Literal, Statement};
 
 /// One statement of a migration.
@@ -87,6 +87,13 @@ pub enum Step {
         table: String,
         from: String,
         to: String,
+    },
+    /// `ALTER CONSTRAINT`: when a foreign key is checked, changed without
+    /// dropping it.
+    AlterConstraintDeferrable {
+        table: String,
+        name: String,
+        deferrable: Deferrable,
     },
     /// A constraint added without checking the rows already there; a
     /// later [`Step::ValidateConstraint`] checks them without blocking writes.
@@ -239,6 +246,16 @@ impl Step {
             Step::RenameConstraint { table, from, to } => {
                 format!("rename constraint {} on {} to {}", q(from), q(table), q(to))
             }
+            Step::AlterConstraintDeferrable {
+                table,
+                name,
+                deferrable,
+            } => format!(
+                "make constraint {} on {} {}",
+                q(name),
+                q(table),
+                deferrable.describe()
+            ),
             Step::AddConstraintNotValid { table, constraint } => format!(
                 "add {} on {} without checking existing rows",
                 describe_constraint(constraint),
@@ -346,11 +363,17 @@ fn describe_constraint(constraint: &Constraint) -> String {
             columns,
             table,
             references,
+            deferrable,
             ..
         } => format!(
-            "foreign key `{name}` ({}) -> {table} ({})",
+            "foreign key `{name}` ({}) -> {table} ({}){}",
             columns.join(", "),
-            references.join(", ")
+            references.join(", "),
+            if deferrable.is_deferrable() {
+                format!(", {}", deferrable.describe())
+            } else {
+                String::new()
+            }
         ),
     }
 }
@@ -485,6 +508,17 @@ impl fmt::Display for Step {
                 Ident(table),
                 Ident(from),
                 Ident(to)
+            ),
+            Step::AlterConstraintDeferrable {
+                table,
+                name,
+                deferrable,
+            } => write!(
+                f,
+                "ALTER TABLE {} ALTER CONSTRAINT {} {};",
+                Ident(table),
+                Ident(name),
+                deferrable.as_sql()
             ),
             Step::AddConstraintNotValid { table, constraint } => {
                 write!(
@@ -644,6 +678,22 @@ mod tests {
                     default: DefaultValue::Text("x'y".into()),
                 },
                 "ALTER TABLE t ALTER COLUMN a SET DEFAULT 'x''y';",
+            ),
+            (
+                Step::AlterConstraintDeferrable {
+                    table: "order".into(),
+                    name: "order_user_fkey".into(),
+                    deferrable: Deferrable::InitiallyDeferred,
+                },
+                "ALTER TABLE \"order\" ALTER CONSTRAINT order_user_fkey DEFERRABLE INITIALLY DEFERRED;",
+            ),
+            (
+                Step::AlterConstraintDeferrable {
+                    table: "t".into(),
+                    name: "t_a_fkey".into(),
+                    deferrable: Deferrable::NotDeferrable,
+                },
+                "ALTER TABLE t ALTER CONSTRAINT t_a_fkey NOT DEFERRABLE;",
             ),
         ];
         for (step, sql) in cases {

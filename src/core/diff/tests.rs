@@ -612,6 +612,155 @@ fn new_foreign_keys_on_existing_tables_can_be_validated_after_the_commit() {
     assert!(script.contains("ON DELETE CASCADE NOT VALID;"));
 }
 
+fn customer_key(d: &Design) -> crate::core::ids::RelationshipId {
+    d.relationships()
+        .find(|r| d.relationship_name(r) == "orders_customer_id_fkey")
+        .unwrap()
+        .id
+        .clone()
+}
+
+#[test]
+fn deferrability_alone_changes_in_place_and_back() {
+    let old = shop();
+    let new = edited(
+        &old,
+        [Edit::SetRelationshipDeferrable {
+            id: customer_key(&old),
+            deferrable: Deferrable::InitiallyDeferred,
+        }],
+    );
+    let changes = diff(&old, &new);
+    assert!(
+        matches!(
+            changes[..],
+            [Change::SetForeignKeyDeferrable {
+                from: Deferrable::NotDeferrable,
+                to: Deferrable::InitiallyDeferred,
+                ..
+            }]
+        ),
+        "{changes:?}"
+    );
+    assert_eq!(
+        changes[0].to_string(),
+        "make foreign key `orders_customer_id_fkey` on `orders` deferrable, initially deferred"
+    );
+    let m = migration(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&m.up),
+        [
+            "ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY DEFERRED;"
+        ]
+    );
+    assert_eq!(
+        sql(&m.down),
+        ["ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey NOT DEFERRABLE;"]
+    );
+    assert!(m.up.findings.is_empty() && m.down.findings.is_empty());
+    assert_eq!(
+        m.up.steps().map(Step::describe).collect::<Vec<_>>(),
+        ["make constraint `orders_customer_id_fkey` on `orders` deferrable, initially deferred"]
+    );
+
+    // From one deferrable kind to the other, and with NOT VALID asked for:
+    // nothing is added, so nothing waits for validation.
+    let immediate = edited(
+        &new,
+        [Edit::SetRelationshipDeferrable {
+            id: customer_key(&new),
+            deferrable: Deferrable::InitiallyImmediate,
+        }],
+    );
+    let options = PlanOptions {
+        not_valid: true,
+        ..PlanOptions::default()
+    };
+    let m = migration(&new, &immediate, options);
+    assert_eq!(
+        sql(&m.up),
+        [
+            "ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY IMMEDIATE;"
+        ]
+    );
+    assert_eq!(
+        sql(&m.down),
+        [
+            "ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY DEFERRED;"
+        ]
+    );
+}
+
+#[test]
+fn a_renamed_key_changes_deferrability_under_its_new_name() {
+    let old = shop();
+    let new = edited(
+        &old,
+        [
+            rename_entity(&old, "orders", "purchases"),
+            Edit::SetRelationshipDeferrable {
+                id: customer_key(&old),
+                deferrable: Deferrable::InitiallyImmediate,
+            },
+        ],
+    );
+    let s = sql(&plan(&old, &new, PlanOptions::default()));
+    let renamed = at(
+        &s,
+        "RENAME CONSTRAINT orders_customer_id_fkey TO purchases_customer_id_fkey",
+    );
+    let altered = at(
+        &s,
+        "ALTER TABLE purchases ALTER CONSTRAINT purchases_customer_id_fkey DEFERRABLE INITIALLY IMMEDIATE;",
+    );
+    assert!(renamed < altered);
+}
+
+#[test]
+fn a_key_added_or_rebuilt_carries_its_deferrability() {
+    let old = shop();
+    let id = customer_key(&old);
+    let new = edited(
+        &old,
+        [
+            Edit::SetRelationshipActions {
+                id: id.clone(),
+                on_delete: Some(ReferentialAction::Cascade),
+                on_update: None,
+            },
+            Edit::SetRelationshipDeferrable {
+                id,
+                deferrable: Deferrable::InitiallyDeferred,
+            },
+        ],
+    );
+    assert!(matches!(
+        diff(&old, &new)[..],
+        [Change::ChangeForeignKey { .. }]
+    ));
+    let up = plan(&old, &new, PlanOptions::default());
+    assert_eq!(
+        sql(&up),
+        [
+            "ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
+            "ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;",
+        ]
+    );
+    let up = plan(
+        &old,
+        &new,
+        PlanOptions {
+            not_valid: true,
+            ..PlanOptions::default()
+        },
+    );
+    assert!(
+        sql(&up)[1].ends_with("ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED NOT VALID;"),
+        "{:?}",
+        sql(&up)
+    );
+}
+
 #[test]
 fn a_rebuilt_primary_key_takes_the_foreign_keys_on_it_along() {
     let old = shop();

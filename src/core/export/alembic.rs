@@ -20,7 +20,7 @@ use std::fmt::Write;
 use super::naming::Timestamp;
 use super::python::{self, enum_reference, sa_type, server_default, sql_string, string};
 use crate::core::diff::{Migration, Plan, Step};
-use crate::core::model::{Design, Identity, IndexMethod, ReferentialAction, SqlType};
+use crate::core::model::{Deferrable, Design, Identity, IndexMethod, ReferentialAction, SqlType};
 use crate::core::sql::{Column, CommentTarget, Constraint, Statement};
 
 /// `alembic.ini` for a project whose scripts live in `alembic/`.
@@ -279,6 +279,10 @@ impl<'a> Writer<'a> {
             Step::ValidateConstraint { .. } => {
                 Op::execute(step, "# Alembic has no operation to validate a constraint.")
             }
+            Step::AlterConstraintDeferrable { .. } => Op::execute(
+                step,
+                "# Alembic has no operation to change when a constraint is checked.",
+            ),
             Step::AddConstraintUsingIndex { .. } => Op::execute(
                 step,
                 "# The index built above becomes the constraint; Alembic has no operation for it.",
@@ -543,9 +547,12 @@ fn string_list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn action_args(
+/// The keyword arguments after a foreign key's columns, which
+/// `sa.ForeignKeyConstraint` and `op.create_foreign_key` share.
+fn foreign_key_args(
     on_delete: Option<ReferentialAction>,
     on_update: Option<ReferentialAction>,
+    deferrable: Deferrable,
 ) -> Vec<String> {
     let mut args = Vec::new();
     if let Some(a) = on_delete {
@@ -553,6 +560,17 @@ fn action_args(
     }
     if let Some(a) = on_update {
         args.push(format!("onupdate={}", string(a.as_sql())));
+    }
+    match deferrable {
+        Deferrable::NotDeferrable => {}
+        Deferrable::InitiallyImmediate => {
+            args.push("deferrable=True".into());
+            args.push("initially=\"IMMEDIATE\"".into());
+        }
+        Deferrable::InitiallyDeferred => {
+            args.push("deferrable=True".into());
+            args.push("initially=\"DEFERRED\"".into());
+        }
     }
     args
 }
@@ -582,6 +600,7 @@ pub(crate) fn constraint_source(c: &Constraint) -> String {
             references,
             on_delete,
             on_update,
+            deferrable,
         } => {
             let targets: Vec<String> = references.iter().map(|r| format!("{table}.{r}")).collect();
             let mut args = vec![
@@ -589,7 +608,7 @@ pub(crate) fn constraint_source(c: &Constraint) -> String {
                 string_list(&targets),
                 format!("name={}", string(name)),
             ];
-            args.extend(action_args(*on_delete, *on_update));
+            args.extend(foreign_key_args(*on_delete, *on_update, *deferrable));
             format!("sa.ForeignKeyConstraint({})", args.join(", "))
         }
     }
@@ -623,6 +642,7 @@ fn add_constraint(table: &str, c: &Constraint, not_valid: bool) -> Op {
             references,
             on_delete,
             on_update,
+            deferrable,
         } => {
             let mut args = vec![
                 s(name),
@@ -631,7 +651,7 @@ fn add_constraint(table: &str, c: &Constraint, not_valid: bool) -> Op {
                 string_list(columns),
                 string_list(references),
             ];
-            args.extend(action_args(*on_delete, *on_update));
+            args.extend(foreign_key_args(*on_delete, *on_update, *deferrable));
             format!("op.create_foreign_key({}", args.join(", "))
         }
     };
@@ -781,6 +801,44 @@ mod tests {
                 "op.alter_column(\"tasks\", \"description\", new_column_name=\"notes\")\n"
             )
         );
+    }
+
+    #[test]
+    fn deferrable_keys_are_created_deferrable_and_changed_through_execute() {
+        let empty = Design::new("todo");
+        let mut new = todo();
+        let key = new.relationships().next().unwrap().id.clone();
+        new.relationship_mut(&key).unwrap().deferrable = Deferrable::InitiallyDeferred;
+        let m = migration(&empty, &new, PlanOptions::default());
+        let text = revision(&empty, &new, &m, &info());
+        assert!(text.contains(
+            "    sa.ForeignKeyConstraint([\"user_id\"], [\"users.id\"], name=\"tasks_user_id_fkey\", ondelete=\"CASCADE\", deferrable=True, initially=\"DEFERRED\"),\n"
+        ), "{text}");
+
+        let old = todo();
+        let m = migration(&old, &new, PlanOptions::default());
+        let text = revision(&old, &new, &m, &info());
+        assert!(text.contains(
+            "    # Alembic has no operation to change when a constraint is checked.\n    op.execute(\"ALTER TABLE tasks ALTER CONSTRAINT tasks_user_id_fkey DEFERRABLE INITIALLY DEFERRED\")\n"
+        ), "{text}");
+        assert!(text.contains(
+            "    op.execute(\"ALTER TABLE tasks ALTER CONSTRAINT tasks_user_id_fkey NOT DEFERRABLE\")\n"
+        ), "{text}");
+        assert!(
+            text.contains("- make foreign key `tasks_user_id_fkey` on `tasks` deferrable, initially deferred\n"),
+            "{text}"
+        );
+
+        // A key dropped and added again is added deferrable.
+        let mut moved = old.clone();
+        let r = moved.relationship_mut(&key).unwrap();
+        r.deferrable = Deferrable::InitiallyImmediate;
+        r.on_delete = Some(ReferentialAction::Restrict);
+        let m = migration(&old, &moved, PlanOptions::default());
+        let text = revision(&old, &moved, &m, &info());
+        assert!(text.contains(
+            "op.create_foreign_key(\"tasks_user_id_fkey\", \"tasks\", \"users\", [\"user_id\"], [\"id\"], ondelete=\"RESTRICT\", deferrable=True, initially=\"IMMEDIATE\")\n"
+        ), "{text}");
     }
 
     #[test]

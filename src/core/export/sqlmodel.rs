@@ -6,10 +6,12 @@
 //! where SQLModel's own choice would differ), server defaults are the
 //! DDL's, and every constraint and index carries the name plinth's DDL
 //! gives it: single-column keys whose PostgreSQL default name is plinth's
-//! name go on the `Field`, the rest in `__table_args__`, with indexes always
-//! there (SQLAlchemy would name an `index=True` index `ix_...`). Foreign keys
-//! get `Relationship(back_populates=...)` on both sides; a junction entity
-//! with two keys becomes the link model of a many-to-many pair.
+//! name go on the `Field`, the rest in `__table_args__` (deferrable foreign
+//! keys too: `Field(foreign_key=...)` cannot say when a key is checked),
+//! with indexes always there (SQLAlchemy would name an `index=True` index
+//! `ix_...`). Foreign keys get `Relationship(back_populates=...)` on both
+//! sides; a junction entity with two keys becomes the link model of a
+//! many-to-many pair.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -24,7 +26,7 @@ use crate::core::model::{
     DefaultValue, Design, Entity, EnumType, Field, IndexMethod, MAX_IDENTIFIER_BYTES,
     ReferentialAction, Relationship, RelationshipKind, SqlType,
 };
-use crate::core::sql::{Column, CommentTarget, Constraint, Literal, Statement};
+use crate::core::sql::{Column, CommentTarget, Constraint, Literal, Statement, foreign_key};
 
 /// Lines longer than this are split, one argument a line.
 const LINE_WIDTH: usize = 88;
@@ -322,8 +324,8 @@ impl<'a> Models<'a> {
     }
 
     /// Whether a foreign key can be written as `Field(foreign_key=...)`:
-    /// one column, the name PostgreSQL would give it anyway, and actions
-    /// SQLModel's `ondelete` takes.
+    /// one column, the name PostgreSQL would give it anyway, actions
+    /// SQLModel's `ondelete` takes, and not deferrable.
     fn fk_on_field(&self, e: &Entity, r: &Relationship) -> bool {
         let [field] = r.fields.as_slice() else {
             return false;
@@ -342,6 +344,7 @@ impl<'a> Models<'a> {
             && default_name.len() <= MAX_IDENTIFIER_BYTES
             && matches!(r.on_update, None | Some(ReferentialAction::NoAction))
             && action_ok
+            && !r.deferrable.is_deferrable()
     }
 
     fn one_to_many(&mut self, child: &Entity, r: &Relationship) {
@@ -636,7 +639,7 @@ impl<'a> Models<'a> {
             }));
         }
         for r in design.relationships_from(&e.id) {
-            lines.push(self.foreign_key_constraint(e, r));
+            lines.push(self.foreign_key_constraint(r));
         }
         for i in &e.indexes {
             lines.push(self.index(e, i));
@@ -734,7 +737,7 @@ impl<'a> Models<'a> {
                     .get(&(e.id.clone(), r.fields[0].clone()))
                     .is_some_and(|id| *id == r.id);
             if !on_field {
-                args.push(self.foreign_key_constraint(e, r));
+                args.push(self.foreign_key_constraint(r));
             }
         }
         for i in &e.indexes {
@@ -758,34 +761,11 @@ impl<'a> Models<'a> {
             .then(|| field.clone())
     }
 
-    /// `sa.ForeignKeyConstraint`. Constraints and indexes name columns as
-    /// the table does (a column's key is its name, whatever attribute it is
-    /// mapped to).
-    fn foreign_key_constraint(&self, e: &Entity, r: &Relationship) -> String {
-        let design = self.design;
-        let target = design.entity(&r.to).expect("target exists");
-        let local = e.field_names(&r.fields);
-        let remote: Vec<String> = target
-            .field_names(&r.references)
-            .iter()
-            .map(|f| format!("{}.{f}", target.name))
-            .collect();
-        let list = |items: &[String]| {
-            let items: Vec<String> = items.iter().map(|i| string(i)).collect();
-            format!("[{}]", items.join(", "))
-        };
-        let mut args = vec![
-            list(&local),
-            list(&remote),
-            format!("name={}", string(&design.relationship_name(r))),
-        ];
-        if let Some(a) = r.on_delete {
-            args.push(format!("ondelete={}", string(a.as_sql())));
-        }
-        if let Some(a) = r.on_update {
-            args.push(format!("onupdate={}", string(a.as_sql())));
-        }
-        format!("sa.ForeignKeyConstraint({})", args.join(", "))
+    /// `sa.ForeignKeyConstraint`, as the Alembic revisions write it.
+    /// Constraints and indexes name columns as the table does (a column's
+    /// key is its name, whatever attribute it is mapped to).
+    fn foreign_key_constraint(&self, r: &Relationship) -> String {
+        constraint_source(&foreign_key(self.design, r))
     }
 
     fn index(&self, e: &Entity, i: &crate::core::model::Index) -> String {
@@ -1159,6 +1139,30 @@ mod tests {
         );
         assert!(text.contains("        default=False,\n        sa_column_kwargs={\"server_default\": sa.text(\"false\")},\n"), "{text}");
         assert!(text.ends_with("metadata = SQLModel.metadata\n"));
+    }
+
+    #[test]
+    fn a_deferrable_key_keeps_its_deferrability_in_the_table_args() {
+        let source = include_str!("../../../designs/todo.ron").replace(
+            "on_delete: Cascade",
+            "on_delete: Cascade, deferrable: Deferred",
+        );
+        let d = load(&source);
+        assert!(d.relationships().all(|r| r.deferrable.is_deferrable()));
+        let text = models(&d, "todo.ron");
+        assert!(!text.contains("foreign_key=\"users.id\""), "{text}");
+        assert!(
+            text.contains(
+                "        sa.ForeignKeyConstraint([\"user_id\"], [\"users.id\"], name=\"tasks_user_id_fkey\", ondelete=\"CASCADE\", deferrable=True, initially=\"DEFERRED\"),\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "    user: Optional[\"User\"] = Relationship(back_populates=\"tasks\")\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

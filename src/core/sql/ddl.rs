@@ -3,7 +3,9 @@
 use std::fmt;
 
 use super::quote::{Ident, IdentList, Literal};
-use crate::core::model::{DefaultValue, Identity, IndexMethod, ReferentialAction, SqlType};
+use crate::core::model::{
+    DefaultValue, Deferrable, Identity, IndexMethod, ReferentialAction, SqlType,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Statement {
@@ -65,6 +67,7 @@ pub enum Constraint {
         references: Vec<String>,
         on_delete: Option<ReferentialAction>,
         on_update: Option<ReferentialAction>,
+        deferrable: Deferrable,
     },
 }
 
@@ -198,6 +201,7 @@ impl fmt::Display for Constraint {
                 references,
                 on_delete,
                 on_update,
+                deferrable,
             } => {
                 write!(
                     f,
@@ -212,6 +216,9 @@ impl fmt::Display for Constraint {
                 }
                 if let Some(action) = on_update {
                     write!(f, " ON UPDATE {}", action.as_sql())?;
+                }
+                if deferrable.is_deferrable() {
+                    write!(f, " {}", deferrable.as_sql())?;
                 }
                 Ok(())
             }

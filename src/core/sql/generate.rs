@@ -125,7 +125,9 @@ fn uniques_repeating_the_key<'a>(
         })
 }
 
-fn foreign_key(design: &Design, r: &Relationship) -> Constraint {
+/// A relationship as the constraint that makes it, for `plinth ddl`,
+/// migration plans and the Python exports alike.
+pub fn foreign_key(design: &Design, r: &Relationship) -> Constraint {
     let from = design.entity(&r.from).expect("relationship ends exist");
     let to = design.entity(&r.to).expect("relationship ends exist");
     Constraint::ForeignKey {
@@ -135,6 +137,7 @@ fn foreign_key(design: &Design, r: &Relationship) -> Constraint {
         references: to.field_names(&r.references),
         on_delete: r.on_delete,
         on_update: r.on_update,
+        deferrable: r.deferrable,
     }
 }
 
@@ -167,6 +170,7 @@ fn comments(entity: &Entity) -> impl Iterator<Item = Statement> + '_ {
 mod tests {
     use super::*;
     use crate::core::ids::IdGen;
+    use crate::core::model::Deferrable;
     use crate::core::testing::Gen;
 
     /// `b` and `c` reference each other, `c` references itself and `a`
@@ -218,5 +222,43 @@ mod tests {
         let inline = script.matches("REFERENCES a (id)").count();
         assert_eq!(inline, 1, "the key to `a` stays inline:\n{script}");
         assert!(script.rfind("CREATE TABLE").unwrap() < script.find("ALTER TABLE").unwrap());
+    }
+
+    #[test]
+    fn deferrable_keys_say_so_inline_and_in_alter_table() {
+        let mut design = cyclic();
+        let name = |d: &Design, id: &crate::core::ids::EntityId| d.entity(id).unwrap().name.clone();
+        let keys: Vec<_> = design
+            .relationships()
+            .map(|r| (name(&design, &r.from), name(&design, &r.to), r.id.clone()))
+            .collect();
+        for (from, to, id) in keys {
+            let deferrable = match (from.as_str(), to.as_str()) {
+                ("b", "a") => Deferrable::InitiallyImmediate,
+                ("c", "b") => Deferrable::InitiallyDeferred,
+                _ => Deferrable::NotDeferrable,
+            };
+            crate::core::edit::Edit::SetRelationshipDeferrable { id, deferrable }
+                .apply(&mut design)
+                .unwrap();
+        }
+        let script = create_script(&design);
+        let inline = script
+            .lines()
+            .find(|l| l.contains("REFERENCES a (id)"))
+            .unwrap();
+        assert!(
+            inline.ends_with(" DEFERRABLE INITIALLY IMMEDIATE"),
+            "{script}"
+        );
+        let alter = script
+            .lines()
+            .find(|l| l.starts_with("ALTER TABLE c ADD") && l.contains("REFERENCES b (id)"))
+            .unwrap();
+        assert!(
+            alter.ends_with(" DEFERRABLE INITIALLY DEFERRED;"),
+            "{script}"
+        );
+        assert_eq!(script.matches("DEFERRABLE").count(), 2, "{script}");
     }
 }

@@ -7,5 +7,5 @@ pub mod keywords;
 mod quote;
 
 pub use ddl::{Column, CommentTarget, Constraint, Statement, write_index_tail};
-pub use generate::{create_script, create_statements};
+pub use generate::{create_script, create_statements, foreign_key};
 pub use quote::{Ident, IdentList, Literal};
