@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use insta::assert_snapshot;
+use plinth::core::edit::Edit;
 use plinth::core::ids::IdGen;
+use plinth::core::model::Deferrable;
 use plinth::tui::{App, Msg, Opened, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -51,6 +53,41 @@ fn main_screen_shop_120x40() {
     press(&mut app, KeyCode::Enter);
     keys(&mut app, "jj");
     assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+/// A deferrable key says so on its line in the entity's detail; the
+/// others, as in every shipped design, say nothing about it.
+#[test]
+fn a_deferrable_key_says_so_in_the_detail() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/shop.ron");
+    let mut design = plinth::file::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let key = design
+        .relationships()
+        .find(|r| design.relationship_name(r) == "orders_customer_id_fkey")
+        .unwrap()
+        .id
+        .clone();
+    Edit::SetRelationshipDeferrable {
+        id: key,
+        deferrable: Deferrable::InitiallyDeferred,
+    }
+    .apply(&mut design)
+    .unwrap();
+    let mut app = App::with_ids(Opened::new(path, design), IdGen::seeded(1));
+    app.update(Msg::Resize(120, 40));
+    keys(&mut app, "jjjjjjjj");
+    let screen = draw(&app, 120, 40).backend().to_string();
+    assert!(
+        screen.contains(
+            "→ customer_id → customers(id)  on delete restrict  deferrable, initially deferred"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("→ coupon_id → coupons(id)  on delete restrict ")
+            && screen.matches("deferrable").count() == 1,
+        "{screen}"
+    );
 }
 
 #[test]

@@ -110,7 +110,7 @@ rules! {
         "ON DELETE CASCADE relationships in a cycle let one delete sweep around it through every entity on it.",
         "a.b_id -> b and b.a_id -> a, both ON DELETE CASCADE";
     FkCycle = "fk-cycle", Warning,
-        "Foreign keys that are all NOT NULL around a cycle leave no row that can be inserted first.",
+        "Foreign keys that are all NOT NULL and not deferrable around a cycle leave no row that can be inserted first.",
         "employees.department_id -> departments and departments.manager_id -> employees, both NOT NULL";
     CascadeUnspecified = "cascade-unspecified", Info,
         "What deleting a parent does to its children is a choice the design should make on purpose.",

@@ -232,12 +232,15 @@ fn sections<'a>(app: &App, design: &Design, entity: &Entity, width: usize) -> Ve
             Some(action) => format!("on delete {}", action.as_sql().to_lowercase()),
             None => "on delete unspecified".into(),
         };
-        let text = format!(
+        let mut text = format!(
             "→ {} → {}({})  {on_delete}",
             names(&r.fields),
             target.name,
             target.field_names(&r.references).join(", ")
         );
+        if r.deferrable.is_deferrable() {
+            text.push_str(&format!("  {}", r.deferrable.describe()));
+        }
         lines.push(Line::styled(fit(&text, width), app.theme.foreign_key));
     }
     let mut referrers: Vec<String> = Vec::new();

@@ -4,10 +4,15 @@
 //! to commit, or a row that references itself, get the first rows in. A
 //! self-reference that must not be NULL has the same problem with its
 //! first row (the root of the tree).
+//!
+//! A cycle through a deferrable key is fine: `INITIALLY DEFERRED`, or
+//! `SET CONSTRAINTS ... DEFERRED` in the transaction, checks that key at
+//! commit, when the rows of the whole cycle are in.
 
 use crate::core::check::{Finding, Rule};
+use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
-use crate::core::model::{Design, Entity, Location, Relationship};
+use crate::core::model::{Deferrable, Design, Entity, Location, Relationship};
 
 use super::cycles::cycles;
 
@@ -20,7 +25,9 @@ pub fn is_mandatory(child: &Entity, r: &Relationship) -> bool {
 }
 
 pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
-    cycles(design, is_mandatory)
+    let blocks =
+        |child: &Entity, r: &Relationship| is_mandatory(child, r) && !r.deferrable.is_deferrable();
+    cycles(design, blocks)
         .into_iter()
         .filter_map(|cycle| {
             let first = cycle.relationships.first()?;
@@ -45,7 +52,11 @@ pub fn check(design: &Design, _ids: &mut IdGen) -> Vec<Finding> {
                     "make one of {} nullable so rows can be inserted first and linked after, or declare the key DEFERRABLE INITIALLY DEFERRED",
                     keys.join(", ")
                 ),
-            ))
+            )
+            .with_fix(Edit::SetRelationshipDeferrable {
+                id: first.id.clone(),
+                deferrable: Deferrable::InitiallyDeferred,
+            }))
         })
         .collect()
 }
@@ -88,5 +99,33 @@ mod tests {
     #[test]
     fn one_nullable_key_breaks_the_cycle() {
         check_ok(FkCycle, &format!("{EMPLOYEES}, {OPTIONAL_MANAGER}, {TREE}"));
+    }
+
+    #[test]
+    fn one_deferrable_key_lets_the_rows_in() {
+        for when in ["Deferred", "Immediate"] {
+            let deferrable = |entity: &str| {
+                entity.replace(
+                    r#"target: "employees")"#,
+                    &format!(r#"target: "employees", deferrable: {when})"#),
+                )
+            };
+            let rooted = ROOTLESS_TREE.replace(
+                r#"target: "nodes")"#,
+                &format!(r#"target: "nodes", deferrable: {when})"#),
+            );
+            check_ok(
+                FkCycle,
+                &format!("{EMPLOYEES}, {}, {rooted}", deferrable(DEPARTMENTS)),
+            );
+        }
+    }
+
+    #[test]
+    fn the_fix_defers_the_first_key_of_each_cycle() {
+        fix_clears(
+            FkCycle,
+            &format!("{EMPLOYEES}, {DEPARTMENTS}, {ROOTLESS_TREE}"),
+        );
     }
 }
