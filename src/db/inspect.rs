@@ -107,7 +107,7 @@ SELECT k.conrelid, k.conname::text, k.contype::text, k.conkey::int2[],
        k.condeferrable, k.confmatchtype::text, pg_get_expr(k.conbin, k.conrelid),
        CASE WHEN k.contype NOT IN ('f', 'c') OR k.condeferrable
             THEN pg_get_constraintdef(k.oid) ELSE '' END,
-       k.convalidated, ds.description
+       k.convalidated, ds.description, k.condeferred
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 LEFT JOIN pg_description ds ON ds.objoid = k.oid AND ds.classoid = 'pg_constraint'::regclass
@@ -462,6 +462,7 @@ struct ForeignKey {
     references: Vec<FieldId>,
     on_update: Option<ReferentialAction>,
     on_delete: Option<ReferentialAction>,
+    deferrable: Deferrable,
 }
 
 fn action(code: &str) -> Option<ReferentialAction> {
@@ -539,11 +540,6 @@ fn constraints(b: &mut Builder, rows: &[Row]) -> Vec<ForeignKey> {
             "f" => {
                 let to: u32 = row.get(4);
                 let refs: Vec<i16> = row.get::<_, Option<Vec<i16>>>(5).unwrap_or_default();
-                if row.get::<_, bool>(8) {
-                    b.adapted.push(format!(
-                        "foreign key {label}: DEFERRABLE is not held; it is read as not deferrable"
-                    ));
-                }
                 if row.get::<_, &str>(9) == "f" {
                     b.adapted.push(format!(
                         "foreign key {label}: MATCH FULL is not held; it is read as MATCH SIMPLE"
@@ -565,6 +561,11 @@ fn constraints(b: &mut Builder, rows: &[Row]) -> Vec<ForeignKey> {
                     references,
                     on_update: action(row.get(6)),
                     on_delete: action(row.get(7)),
+                    deferrable: match (row.get::<_, bool>(8), row.get::<_, bool>(14)) {
+                        (false, _) => Deferrable::NotDeferrable,
+                        (true, false) => Deferrable::InitiallyImmediate,
+                        (true, true) => Deferrable::InitiallyDeferred,
+                    },
                 });
             }
             _ => b.skip("constraint", label, definition),
@@ -682,7 +683,7 @@ fn relationships(
             references: fk.references.clone(),
             on_delete: fk.on_delete,
             on_update: fk.on_update,
-            deferrable: Deferrable::NotDeferrable,
+            deferrable: fk.deferrable,
             required,
         };
         if b.design.relationship_name(&rel) != fk.name {
