@@ -112,6 +112,23 @@ fn columns(client: &mut Client, table: &str) -> Vec<String> {
 }
 
 /// The constraints on a table, as `name: definition`, by name.
+/// The `notes` table `:entity add notes` designs: a uuid key and the
+/// two timestamps.
+fn assert_notes_as_designed(client: &mut Client) {
+    assert_eq!(
+        columns(client, "notes"),
+        [
+            "id uuid",
+            "created_at timestamp with time zone",
+            "updated_at timestamp with time zone"
+        ]
+    );
+    assert_eq!(
+        constraints(client, "notes"),
+        ["notes_pkey: PRIMARY KEY (id)"]
+    );
+}
+
 fn constraints(client: &mut Client, table: &str) -> Vec<String> {
     client
         .query(
@@ -452,18 +469,7 @@ fn an_edit_is_previewed_then_applied() {
         s.message(),
         format!("applied 1 statement(s) to {}", place.described)
     );
-    assert_eq!(
-        columns(&mut client, "notes"),
-        [
-            "id uuid",
-            "created_at timestamp with time zone",
-            "updated_at timestamp with time zone"
-        ]
-    );
-    assert_eq!(
-        constraints(&mut client, "notes"),
-        ["notes_pkey: PRIMARY KEY (id)"]
-    );
+    assert_notes_as_designed(&mut client);
 
     // Planning again finds nothing to do and shows no preview.
     let effects = s.key('A');
@@ -583,18 +589,7 @@ fn a_database_changed_since_the_preview_shows_the_new_plan() {
         s.message(),
         format!("applied {} statement(s) to {}", plan.len(), place.described)
     );
-    assert_eq!(
-        columns(&mut client, "notes"),
-        [
-            "id uuid",
-            "created_at timestamp with time zone",
-            "updated_at timestamp with time zone"
-        ]
-    );
-    assert_eq!(
-        constraints(&mut client, "notes"),
-        ["notes_pkey: PRIMARY KEY (id)"]
-    );
+    assert_notes_as_designed(&mut client);
 }
 
 #[test]
