@@ -165,6 +165,14 @@ impl Session {
     }
 
     /// Reads the design from the database, as `plinth edit --url` does.
+    /// `:entity add notes`, then `A` and the plan job run: the preview of
+    /// adding `notes` is on show.
+    fn plan_notes(&mut self) {
+        self.command("entity add notes");
+        let effects = self.key('A');
+        self.run(effects);
+    }
+
     fn open_database(url: &str) -> Session {
         let path = Path::new("/nowhere/blog.ron");
         let opened = plinth::tui::open_database(path, connection(url), |_| {})
@@ -491,9 +499,7 @@ fn what_the_preview_planned_is_not_applied_twice() {
     let place = place(&db);
     let mut client = db.client();
     let mut s = Session::open_database(&place.url);
-    s.command("entity add notes");
-    let effects = s.key('A');
-    s.run(effects);
+    s.plan_notes();
     let sql = statements(&s.preview().plan);
 
     // Someone else runs the very same statements first.
@@ -526,9 +532,7 @@ fn a_database_changed_since_the_preview_shows_the_new_plan() {
     let place = place(&db);
     let mut client = db.client();
     let mut s = Session::open_database(&place.url);
-    s.command("entity add notes");
-    let effects = s.key('A');
-    s.run(effects);
+    s.plan_notes();
     assert_eq!(changes(&s.preview().plan), ["add entity `notes`"]);
 
     // Someone else creates `notes`, without `updated_at` or a key.
@@ -598,9 +602,7 @@ fn a_change_behind_the_preview_that_needs_a_drop_is_refused() {
     let place = place(&db);
     let mut client = db.client();
     let mut s = Session::open_database(&place.url);
-    s.command("entity add notes");
-    let effects = s.key('A');
-    s.run(effects);
+    s.plan_notes();
     let sql = statements(&s.preview().plan);
 
     // Someone else creates `notes` with a column the design lacks: going
@@ -808,9 +810,7 @@ fn a_database_gone_before_y_fails_and_closes_the_preview() {
     let place = place(&db);
     let name = db.name().to_owned();
     let mut s = Session::open_database(&place.url);
-    s.command("entity add notes");
-    let effects = s.key('A');
-    s.run(effects);
+    s.plan_notes();
     s.preview();
 
     drop(db);
