@@ -12,9 +12,8 @@ mod catalog;
 mod common;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Instant;
 
 use plinth::core::diff::{Migration, PlanOptions, Safety, cast, migration};
@@ -206,29 +205,10 @@ fn shop_versions() -> Vec<(&'static str, Design)> {
 // ---------------------------------------------------------------------------
 // Running scripts and reading data
 
-/// Runs a script with `psql -f -` as a user would (stop at the first error,
+/// Runs a script with psql as a user would (stop at the first error,
 /// no `~/.psqlrc`), returning psql's error output on failure.
 fn psql(db: &TestDb, sql: &str) -> Result<(), String> {
-    let mut child = Command::new("psql")
-        .args(["-v", "ON_ERROR_STOP=1", "-X", "-q", "-d"])
-        .arg(db.conninfo())
-        .args(["-f", "-"])
-        // The tests need no durability, and waiting for each commit to
-        // reach the disk would dominate their time.
-        .env("PGOPTIONS", "-c synchronous_commit=off")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run psql (is it installed?): {e}"));
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let script = sql.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(script.as_bytes()));
-    let output = child.wait_with_output().expect("psql runs to the end");
-    writer
-        .join()
-        .expect("the writer thread does not panic")
-        .expect("the script is written to psql");
+    let output = db.psql_script(sql);
     if output.status.success() {
         Ok(())
     } else {

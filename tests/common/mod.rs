@@ -145,6 +145,14 @@ impl TestDb {
 
     /// Like [`TestDb::psql_file`], with the script given on standard input.
     pub fn psql_stdin(&self, sql: &str) -> String {
+        let output = self.psql_script(sql);
+        expect_success("psql <script on stdin>", &output);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs a script given on standard input and returns what psql did,
+    /// failed or not, for tests that expect a script to fail.
+    pub fn psql_script(&self, sql: &str) -> Output {
         let mut child = self
             .psql_command()
             .stdin(Stdio::piped())
@@ -162,8 +170,7 @@ impl TestDb {
             .join()
             .expect("the writer thread does not panic")
             .unwrap_or_else(|e| panic!("cannot write the script to psql: {e}"));
-        expect_success("psql <script on stdin>", &output);
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        output
     }
 
     /// `psql` as a user would run a migration: stop on the first error,
@@ -171,7 +178,10 @@ impl TestDb {
     fn psql_command(&self) -> Command {
         let mut cmd = Command::new("psql");
         cmd.args(["-v", "ON_ERROR_STOP=1", "-X", "-q", "-d"])
-            .arg(self.conninfo());
+            .arg(self.conninfo())
+            // The tests need no durability, and waiting for each commit to
+            // reach the disk would dominate their time.
+            .env("PGOPTIONS", "-c synchronous_commit=off");
         cmd
     }
 }
