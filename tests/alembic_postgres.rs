@@ -490,7 +490,7 @@ mod shop_chain {
     use plinth::core::ids::{EntityId, FieldId, IdGen};
     use plinth::core::model::{
         Check, DefaultValue, Deferrable, Design, Field, Identity, Index, IndexMethod,
-        ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+        ReferentialAction, Relationship, RelationshipKind, SqlExpr, SqlType, Unique,
     };
 
     fn entity(d: &Design, name: &str) -> EntityId {
@@ -594,7 +594,7 @@ mod shop_chain {
                     check: Check {
                         id: ids.check(),
                         name: Some("reviews_title_not_blank".into()),
-                        expr: "title <> ''".into(),
+                        expr: SqlExpr::parse("title <> ''").unwrap(),
                     },
                     at: 1,
                 },

@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use plinth::core::model::{
-    DefaultValue, Deferrable, Design, Entity, Identity, ReferentialAction, SqlType,
+    DefaultValue, Deferrable, Design, Entity, Identity, ReferentialAction, SqlExpr, SqlType,
 };
 use postgres::Client;
 
@@ -1049,7 +1049,10 @@ fn defaults_are_normalised_like_postgresql_prints_them() {
         canonical_default(&DefaultValue::Text("pending".into())),
         "'pending'"
     );
-    assert_eq!(canonical_default(&DefaultValue::Expr("-1".into())), "-1");
+    assert_eq!(
+        canonical_default(&DefaultValue::Expr(SqlExpr::parse("-1").unwrap())),
+        "-1"
+    );
     assert_eq!(
         canonical_default(&DefaultValue::Text("a\\b".into())),
         "'a\\b'"

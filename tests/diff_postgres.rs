@@ -21,7 +21,7 @@ use plinth::core::edit::Edit;
 use plinth::core::ids::{EntityId, FieldId, IdGen};
 use plinth::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
-    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlExpr, SqlType, Unique,
 };
 use plinth::core::sql::{Ident, create_script};
 use postgres::Client;
@@ -826,7 +826,7 @@ impl EditGen {
                         Some(DefaultValue::Text("x".into()))
                     }
                     SqlType::Integer | SqlType::BigInt if f.default.is_none() => {
-                        Some(DefaultValue::Expr("42".into()))
+                        Some(DefaultValue::Expr(SqlExpr::parse("42").unwrap()))
                     }
                     _ => None,
                 };
@@ -1140,7 +1140,7 @@ impl EditGen {
                     check: Check {
                         id: self.ids.check(),
                         name: None,
-                        expr: "true".into(),
+                        expr: SqlExpr::parse("true").unwrap(),
                     },
                     at: self.rng.usize(..=e.checks.len()),
                 },

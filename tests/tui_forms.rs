@@ -325,7 +325,11 @@ fn add_check_form() {
     keys(&mut app, "quantity < 1000");
     press(&mut app, KeyCode::Enter);
     let e = app.design().entity_named("order_items").unwrap();
-    assert!(e.checks.iter().any(|c| c.expr == "quantity < 1000"));
+    assert!(
+        e.checks
+            .iter()
+            .any(|c| c.expr.as_str() == "quantity < 1000")
+    );
     press(&mut app, KeyCode::Esc);
 }
 

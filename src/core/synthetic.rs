@@ -47,7 +47,7 @@ pub fn design(entities: usize, seed: u64) -> Design {
             f.not_null = rng.bool();
             if f.ty == SqlType::Boolean {
                 f.not_null = true;
-                f.default = Some(crate::core::model::DefaultValue::Expr("true".into()));
+                f = f.default_expr("true");
             }
             e.fields.push(f);
         }

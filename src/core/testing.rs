@@ -192,7 +192,7 @@ impl Gen {
                     fields: others[n..].iter().take(2).cloned().collect(),
                     unique: self.rng.bool(),
                     method: IndexMethod::Btree,
-                    predicate: self.rng.bool().then(|| "true".to_string()),
+                    predicate: self.rng.bool().then(|| "true".into()),
                 }),
                 _ => {}
             }

@@ -32,7 +32,7 @@ use tokio_postgres::{Client, IsolationLevel, Row};
 use crate::core::ids::{EntityId, FieldId, IdGen};
 use crate::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
-    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlExpr, SqlType, Unique,
 };
 
 /// A design read from a database, with what did not fit.
@@ -444,7 +444,13 @@ fn columns(b: &mut Builder, rows: &[Row]) {
                 field.identity = Some(Identity::ByDefault);
                 field.not_null = true;
             }
-            Some(expr) => field.default = Some(DefaultValue::Expr(expr)),
+            Some(expr) => match SqlExpr::parse(&expr) {
+                Ok(expr) => field.default = Some(DefaultValue::Expr(expr)),
+                Err(e) => b.adapted.push(format!(
+                    "{column}: its default `{expr}` is not held ({}); it has none",
+                    e.describe()
+                )),
+            },
             None => {}
         }
         let table = b.tables.get_mut(&oid).expect("checked above");
@@ -530,7 +536,15 @@ fn constraints(b: &mut Builder, rows: &[Row]) -> Vec<ForeignKey> {
                 t.entity.uniques.push(unique);
             }
             "c" => {
-                let expr: String = row.get(10);
+                let text: String = row.get(10);
+                let expr = match SqlExpr::parse(&text) {
+                    Ok(expr) => expr,
+                    Err(e) => {
+                        b.skip("constraint", label, format!("{text}: {}", e.describe()));
+                        continue;
+                    }
+                };
+                let t = b.tables.get_mut(&oid).expect("checked above");
                 t.entity.checks.push(Check {
                     id: b.ids.check(),
                     name: Some(name),
@@ -632,6 +646,14 @@ fn indexes(b: &mut Builder, rows: &[Row]) {
                 continue;
             }
         };
+        let predicate = match row.get::<_, Option<String>>(6).map(|p| SqlExpr::parse(&p)) {
+            None => None,
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                b.skip("index", label, format!("its predicate: {}", e.describe()));
+                continue;
+            }
+        };
         let t = b.tables.get_mut(&oid).expect("checked above");
         let mut index = Index {
             id: b.ids.index(),
@@ -639,7 +661,7 @@ fn indexes(b: &mut Builder, rows: &[Row]) {
             fields,
             unique: row.get(2),
             method,
-            predicate: row.get(6),
+            predicate,
         };
         if b.design.index_name(&t.entity, &index) != name {
             index.name = Some(name);

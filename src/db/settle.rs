@@ -11,7 +11,7 @@
 use tokio_postgres::{Client, Transaction};
 
 use crate::core::ids::{CheckId, EntityId, FieldId, IndexId};
-use crate::core::model::{DefaultValue, Design};
+use crate::core::model::{DefaultValue, Design, SqlExpr};
 use crate::core::sql::{Ident, Literal};
 
 /// Gives `aligned` (the live design, aligned by
@@ -102,7 +102,7 @@ enum Probe {
         check: CheckId,
         table: String,
         name: String,
-        expr: String,
+        expr: SqlExpr,
     },
     Default {
         entity: EntityId,
@@ -120,7 +120,7 @@ enum Probe {
         /// The live index, schema-qualified.
         name: String,
         column: String,
-        expr: String,
+        expr: SqlExpr,
     },
 }
 
@@ -155,7 +155,7 @@ impl Probe {
                 ..
             } => {
                 let value = match default {
-                    DefaultValue::Expr(e) => e.clone(),
+                    DefaultValue::Expr(e) => e.to_string(),
                     DefaultValue::Text(t) => Literal(t).to_string(),
                 };
                 let of = |rel: &str| {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::check::{Allow, Level, Rule};
 
 use crate::core::model::{
-    DefaultValue, Identity, IndexMethod, ReferentialAction, RelationshipKind,
+    DefaultValue, Identity, IndexMethod, ReferentialAction, RelationshipKind, SqlExpr,
 };
 
 /// The version this build reads and writes.
@@ -118,7 +118,7 @@ pub struct CheckFile {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    pub expr: String,
+    pub expr: SqlExpr,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -134,7 +134,7 @@ pub struct IndexFile {
     #[serde(default, skip_serializing_if = "is_btree")]
     pub method: IndexMethod,
     #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
-    pub predicate: Option<String>,
+    pub predicate: Option<SqlExpr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use crate::core::edit::Edit;
 use crate::core::ids::{EntityId, FieldId, IdGen};
 use crate::core::model::{
     Check, DefaultValue, Design, Entity, EnumType, Field, ReferentialAction, RelationshipKind,
-    SqlType, Unique,
+    SqlExpr, SqlType, Unique,
 };
 
 use super::app::LineInput;
@@ -565,7 +565,7 @@ impl Form {
                         ty,
                         not_null: self.toggle("Not null"),
                         unique: self.toggle("Unique"),
-                        default: default_value(self.text("Default")),
+                        default: default_value(self.text("Default"))?,
                     },
                     ids,
                 )?;
@@ -700,7 +700,8 @@ impl Form {
                     check: Check {
                         id: ids.check(),
                         name: comment("Name"),
-                        expr: self.text("Expression").to_owned(),
+                        expr: SqlExpr::parse_strict(self.text("Expression"))
+                            .map_err(|e| format!("the check: {}", e.describe()))?,
                     },
                     at: entity.checks.len(),
                 }]
@@ -716,8 +717,7 @@ impl Form {
 
 fn field_inputs(field: Option<&Field>, unique: bool) -> Vec<Input> {
     let default = match field.and_then(|f| f.default.as_ref()) {
-        Some(DefaultValue::Expr(e)) => e.clone(),
-        Some(DefaultValue::Text(t)) => format!("'{}'", t.replace('\'', "''")),
+        Some(d) => d.to_sql(),
         None => String::new(),
     };
     vec![
@@ -781,7 +781,7 @@ fn edit_field(
             not_null: form.toggle("Not null"),
         });
     }
-    let default = default_value(form.text("Default"));
+    let default = default_value(form.text("Default"))?;
     if default != field.default {
         edits.push(Edit::SetDefault {
             entity: e.clone(),
@@ -862,16 +862,10 @@ fn unknown_enum(design: &Design, ty: &SqlType) -> Option<String> {
     }
 }
 
-/// `'text'` is a text default (quotes doubled inside), anything else SQL.
-fn default_value(raw: &str) -> Option<DefaultValue> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
-        Some(inner) => Some(DefaultValue::Text(inner.replace("''", "'"))),
-        None => Some(DefaultValue::Expr(raw.to_owned())),
-    }
+/// The form's default: `'text'` is a text default, anything else one SQL
+/// expression.
+fn default_value(raw: &str) -> Result<Option<DefaultValue>, String> {
+    DefaultValue::read(raw).map_err(|e| format!("default `{}`: {}", raw.trim(), e.describe()))
 }
 
 fn split_list(raw: &str) -> Vec<String> {
@@ -909,13 +903,15 @@ mod tests {
     fn defaults_and_lists_read_as_typed() {
         assert_eq!(
             default_value("'it''s'"),
-            Some(DefaultValue::Text("it's".into()))
+            Ok(Some(DefaultValue::Text("it's".into())))
         );
         assert_eq!(
             default_value("now()"),
-            Some(DefaultValue::Expr("now()".into()))
+            Ok(Some(DefaultValue::Expr("now()".into())))
         );
-        assert_eq!(default_value(" "), None);
+        assert_eq!(default_value(" "), Ok(None));
+        let late = default_value("late); DROP TABLE t; --").unwrap_err();
+        assert!(late.contains("closes nothing"), "{late}");
         assert_eq!(split_list("(a, b ,c)"), ["a", "b", "c"]);
         assert_eq!(key_field_name("categories"), "category_id");
         assert_eq!(key_field_name("customers"), "customer_id");

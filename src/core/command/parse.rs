@@ -190,7 +190,7 @@ fn field_add(target: &Word, rest: &[Word]) -> Result<DesignCommand, CommandError
                     "`default` needs a value: an expression such as now() or 0, or a 'quoted string'",
                 ));
             };
-            default = Some(default_value(&expr.text));
+            default = Some(default_value(&expr.text)?);
         } else {
             return Err(CommandError::new(format!(
                 "unexpected `{}`; after the type come not null, unique and default EXPR",
@@ -208,16 +208,18 @@ fn field_add(target: &Word, rest: &[Word]) -> Result<DesignCommand, CommandError
     })
 }
 
-/// `'text'` is a string literal plinth quotes; anything else is SQL as
-/// written.
-fn default_value(raw: &str) -> DefaultValue {
-    match raw
-        .strip_prefix('\'')
-        .and_then(|r| r.strip_suffix('\''))
-        .filter(|inner| !inner.replace("''", "").contains('\''))
-    {
-        Some(inner) => DefaultValue::Text(inner.replace("''", "'")),
-        None => DefaultValue::Expr(raw.to_owned()),
+/// `'text'` is a string literal plinth quotes; anything else must be one
+/// SQL expression.
+fn default_value(raw: &str) -> Result<DefaultValue, CommandError> {
+    let shown = || raw.trim().to_owned();
+    match DefaultValue::read(raw) {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(CommandError::new("`default` needs a value")),
+        Err(e) => Err(CommandError::new(format!(
+            "default `{}`: {}",
+            shown(),
+            e.describe()
+        ))),
     }
 }
 

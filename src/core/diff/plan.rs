@@ -758,7 +758,7 @@ impl<'a> Planner<'a> {
                 let uses = Self::enum_of(&f.ty, self.new).as_ref() == Some(id)
                     && match &f.default {
                         Some(DefaultValue::Text(t)) => t == value,
-                        Some(DefaultValue::Expr(e)) => e.contains(&quoted),
+                        Some(DefaultValue::Expr(e)) => e.as_str().contains(&quoted),
                         None => false,
                     };
                 let written = match o.and_then(|o| o.field(&f.id)) {
@@ -785,7 +785,8 @@ impl<'a> Planner<'a> {
         if nf.not_null && nf.default.is_none() && nf.identity.is_none() {
             self.findings.add_not_null_column(&n.name, &nf.name);
         }
-        let volatile = matches!(&nf.default, Some(DefaultValue::Expr(e)) if is_volatile(e));
+        let volatile =
+            matches!(&nf.default, Some(DefaultValue::Expr(e)) if is_volatile(e.as_str()));
         if volatile || nf.identity.is_some() {
             self.findings.volatile_default(&n.name, &nf.name);
         }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::core::model::{DefaultValue, Deferrable, Identity, IndexMethod, SqlType};
+use crate::core::model::{DefaultValue, Deferrable, Identity, IndexMethod, SqlExpr, SqlType};
 use crate::core::sql::{Column, CommentTarget, Constraint, Ident, Literal, Statement};
 
 /// One statement of a migration.
@@ -118,7 +118,7 @@ pub enum Step {
         unique: bool,
         method: IndexMethod,
         columns: Vec<String>,
-        predicate: Option<String>,
+        predicate: Option<SqlExpr>,
         concurrently: bool,
     },
     DropIndex {
@@ -393,7 +393,7 @@ impl fmt::Display for TypeSql<'_> {
 
 fn default_sql(default: &DefaultValue) -> String {
     match default {
-        DefaultValue::Expr(e) => e.clone(),
+        DefaultValue::Expr(e) => e.to_string(),
         DefaultValue::Text(t) => Literal(t).to_string(),
     }
 }
@@ -566,7 +566,7 @@ impl fmt::Display for Step {
                     Ident(name),
                     Ident(table)
                 )?;
-                crate::core::sql::write_index_tail(f, *method, columns, predicate.as_deref())
+                crate::core::sql::write_index_tail(f, *method, columns, predicate.as_ref())
             }
             Step::DropIndex { name, concurrently } => write!(
                 f,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::check::Allow;
 use crate::core::ids::{CheckId, EntityId, FieldId, IndexId, UniqueId};
-use crate::core::model::SqlType;
+use crate::core::model::{ExprError, SqlExpr, SqlType};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entity {
@@ -126,8 +126,12 @@ impl Field {
         self
     }
 
-    pub fn default_expr(mut self, expr: impl Into<String>) -> Self {
-        self.default = Some(DefaultValue::Expr(expr.into()));
+    /// Sets a default expression; for code that writes its own SQL, so
+    /// text that is not one expression is a bug there.
+    pub fn default_expr(mut self, expr: &str) -> Self {
+        let expr = SqlExpr::parse(expr)
+            .unwrap_or_else(|e| panic!("`{expr}` is not an expression: {}", e.describe()));
+        self.default = Some(DefaultValue::Expr(expr));
         self
     }
 }
@@ -137,10 +141,36 @@ impl Field {
 /// `Expr("now()")` or `Text("pending")`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DefaultValue {
-    /// A SQL expression written as-is: `now()`, `gen_random_uuid()`, `0`, `true`.
-    Expr(String),
+    /// One SQL expression, read and printed by plinth: `now()`,
+    /// `gen_random_uuid()`, `0`, `true`.
+    Expr(SqlExpr),
     /// A string literal, quoted when written out.
     Text(String),
+}
+
+impl DefaultValue {
+    /// Reads a default as a person types it: empty is none, a lone string
+    /// literal (`'pending'`) is text, anything else must be one expression
+    /// sqlparser reads.
+    pub fn read(raw: &str) -> Result<Option<DefaultValue>, ExprError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let expr = SqlExpr::parse_strict(raw)?;
+        Ok(Some(match expr.string_literal() {
+            Some(text) => DefaultValue::Text(text),
+            None => DefaultValue::Expr(expr),
+        }))
+    }
+
+    /// The default as SQL: the expression, or the text as a literal.
+    pub fn to_sql(&self) -> String {
+        match self {
+            DefaultValue::Expr(e) => e.to_string(),
+            DefaultValue::Text(t) => crate::core::sql::Literal(t).to_string(),
+        }
+    }
 }
 
 /// A declared functional dependency: the `lhs` fields determine the `rhs`
@@ -175,8 +205,8 @@ pub struct Unique {
 pub struct Check {
     pub id: CheckId,
     pub name: Option<String>,
-    /// The boolean SQL expression, as written.
-    pub expr: String,
+    /// The boolean SQL expression.
+    pub expr: SqlExpr,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,7 +218,7 @@ pub struct Index {
     pub unique: bool,
     pub method: IndexMethod,
     /// `WHERE` predicate of a partial index.
-    pub predicate: Option<String>,
+    pub predicate: Option<SqlExpr>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! The design: entities as nodes and relationships as edges of a graph.
 
 mod entity;
+mod expr;
 mod graph;
 mod location;
 mod naming;
@@ -20,6 +21,7 @@ pub use entity::{
     Check, DefaultValue, Dependency, Entity, EnumType, Field, Identity, Index, IndexMethod,
     PrimaryKey, Unique,
 };
+pub use expr::{ExprError, SqlExpr};
 pub use graph::{DependencyOrder, strongly_connected};
 pub use location::Location;
 pub use naming::MAX_IDENTIFIER_BYTES;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::quote::{Ident, IdentList, Literal};
 use crate::core::model::{
-    DefaultValue, Deferrable, Identity, IndexMethod, ReferentialAction, SqlType,
+    DefaultValue, Deferrable, Identity, IndexMethod, ReferentialAction, SqlExpr, SqlType,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +28,7 @@ pub enum Statement {
         unique: bool,
         method: IndexMethod,
         columns: Vec<String>,
-        predicate: Option<String>,
+        predicate: Option<SqlExpr>,
     },
     Comment {
         target: CommentTarget,
@@ -58,7 +58,7 @@ pub enum Constraint {
     },
     Check {
         name: String,
-        expr: String,
+        expr: SqlExpr,
     },
     ForeignKey {
         name: String,
@@ -137,7 +137,7 @@ impl fmt::Display for Statement {
                     Ident(name),
                     Ident(table)
                 )?;
-                write_index_tail(f, *method, columns, predicate.as_deref())
+                write_index_tail(f, *method, columns, predicate.as_ref())
             }
             Statement::Comment { target, text } => {
                 f.write_str("COMMENT ON ")?;
@@ -232,7 +232,7 @@ pub fn write_index_tail(
     f: &mut fmt::Formatter<'_>,
     method: IndexMethod,
     columns: &[String],
-    predicate: Option<&str>,
+    predicate: Option<&SqlExpr>,
 ) -> fmt::Result {
     if method != IndexMethod::Btree {
         write!(f, " USING {}", method.as_sql())?;

@@ -8,4 +8,4 @@ mod quote;
 
 pub use ddl::{Column, CommentTarget, Constraint, Statement, write_index_tail};
 pub use generate::{create_script, create_statements, foreign_key};
-pub use quote::{Ident, IdentList, Literal};
+pub use quote::{Ident, IdentList, Literal, needs_quotes};

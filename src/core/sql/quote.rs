@@ -19,6 +19,12 @@ impl fmt::Display for Ident<'_> {
     }
 }
 
+/// Whether PostgreSQL needs `name` in double quotes to read it back as
+/// written.
+pub fn needs_quotes(name: &str) -> bool {
+    !is_bare(name)
+}
+
 fn is_bare(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {

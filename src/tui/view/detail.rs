@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
 
 use super::{fit, pane_block};
-use crate::core::model::{DefaultValue, Design, Entity, Field, Identity};
+use crate::core::model::{Design, Entity, Field, Identity};
 use crate::tui::app::{App, Mode, Pane};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -214,8 +214,7 @@ fn default_text(field: &Field) -> String {
     match (&field.default, field.identity) {
         (_, Some(Identity::Always)) => "identity always".into(),
         (_, Some(Identity::ByDefault)) => "identity".into(),
-        (Some(DefaultValue::Expr(e)), None) => e.clone(),
-        (Some(DefaultValue::Text(t)), None) => format!("'{}'", t.replace('\'', "''")),
+        (Some(d), None) => d.to_sql(),
         (None, None) => String::new(),
     }
 }

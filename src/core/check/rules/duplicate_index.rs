@@ -6,7 +6,7 @@
 use crate::core::check::{Finding, Rule};
 use crate::core::edit::Edit;
 use crate::core::ids::{FieldId, IdGen};
-use crate::core::model::{Design, Entity, Index, IndexMethod, Location};
+use crate::core::model::{Design, Entity, Index, IndexMethod, Location, SqlExpr};
 
 use super::Indexed;
 
@@ -14,7 +14,11 @@ use super::Indexed;
 type Key<'a> = (&'a [FieldId], IndexMethod, Option<&'a str>);
 
 fn key(i: &Index) -> Key<'_> {
-    (i.fields.as_slice(), i.method, i.predicate.as_deref())
+    (
+        i.fields.as_slice(),
+        i.method,
+        i.predicate.as_ref().map(SqlExpr::as_str),
+    )
 }
 
 /// The index kept for a key so far, and whether it enforces uniqueness.

@@ -1,0 +1,645 @@
+//! SQL expressions a design holds: defaults, checks, index predicates.
+//!
+//! plinth pastes these into DDL it runs on production databases, and a
+//! design file is text anybody may have written. So every expression is
+//! read as exactly one PostgreSQL expression when it enters the design
+//! (from a file, an edit or a live catalog) and is printed again from what
+//! was read: a `;`, a comment, an unbalanced quote or parenthesis, a
+//! subquery or a second statement never gets through.
+//!
+//! The reading is sqlparser's, with its PostgreSQL dialect. PostgreSQL
+//! accepts a little that sqlparser does not; such an expression is still
+//! taken when PostgreSQL's own lexical rules hold for it (as sqlparser's
+//! tokenizer reads them: balanced brackets, no statement separator, no
+//! comment, strings and dollar quotes closed) and is then printed token by
+//! token. Either way the text printed is made of the tokens read, with
+//! every string literal written so that no server setting changes what it
+//! means (`E'...'` wherever a backslash appears).
+
+use std::fmt;
+
+use sqlparser::ast::{
+    DataType, Expr, Ident, Value, ValueWithSpan, VisitMut, VisitorMut, visit_expressions,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace, Word};
+use std::ops::ControlFlow;
+
+/// How deeply an expression may nest before it is refused. Real schemas
+/// stay far below; the bound keeps a hostile file from exhausting the stack.
+const MAX_DEPTH: usize = 200;
+
+/// One PostgreSQL expression, as plinth prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SqlExpr {
+    text: String,
+    /// Whether sqlparser read it as an expression tree; otherwise only the
+    /// lexical guarantee holds.
+    parsed: bool,
+}
+
+/// Why a piece of text is not one expression, with where in the text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ExprError {
+    pub message: String,
+    /// 1-based line and column inside the expression's text, when known.
+    pub at: Option<(usize, usize)>,
+}
+
+impl ExprError {
+    fn new(message: impl Into<String>, at: Option<(usize, usize)>) -> Self {
+        ExprError {
+            message: message.into(),
+            at,
+        }
+    }
+
+    /// The message with the place inside the expression, for a reader who
+    /// sees only the whole text.
+    pub fn describe(&self) -> String {
+        match self.at {
+            Some((1, col)) => format!("{} (at character {col} of the expression)", self.message),
+            Some((line, col)) => format!(
+                "{} (at line {line}, column {col} of the expression)",
+                self.message
+            ),
+            None => self.message.clone(),
+        }
+    }
+}
+
+impl SqlExpr {
+    /// Reads `text` as one expression: parsed where sqlparser can, else
+    /// held to PostgreSQL's lexical rules (see the module documentation).
+    pub fn parse(text: &str) -> Result<SqlExpr, ExprError> {
+        read(text, false)
+    }
+
+    /// Like [`SqlExpr::parse`], but only what sqlparser reads as an
+    /// expression: for text a person is typing, where a parse error is
+    /// more likely a mistake than syntax plinth does not know.
+    pub fn parse_strict(text: &str) -> Result<SqlExpr, ExprError> {
+        read(text, true)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether sqlparser read the expression; `false` means it is held by
+    /// its lexical shape alone.
+    pub fn is_parsed(&self) -> bool {
+        self.parsed
+    }
+
+    /// The columns the expression names, as PostgreSQL resolves them
+    /// (unquoted names folded to lower case), each once, in order.
+    pub fn columns(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut push = |name: String| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        };
+        if self.parsed {
+            let expr = parse_tree(&self.text).expect("a parsed expression parses again");
+            let _ = visit_expressions(&expr, |e| {
+                match e {
+                    Expr::Identifier(ident) => push(resolved(ident)),
+                    Expr::CompoundIdentifier(parts) => {
+                        if let Some(last) = parts.last() {
+                            push(resolved(last));
+                        }
+                    }
+                    _ => {}
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        } else {
+            let tokens = tokens(&self.text).expect("a held expression tokenizes again");
+            for i in column_tokens(&tokens) {
+                if let Token::Word(w) = &tokens[i].token {
+                    push(word_name(w));
+                }
+            }
+        }
+        names
+    }
+
+    /// Whether the expression names the column `name`.
+    pub fn names_column(&self, name: &str) -> bool {
+        self.columns().iter().any(|c| c == name)
+    }
+
+    /// The expression with every reference to column `from` made a
+    /// reference to `to`; `None` when it names no `from`.
+    pub fn rename_column(&self, from: &str, to: &str) -> Option<SqlExpr> {
+        if !self.names_column(from) {
+            return None;
+        }
+        let new_ident = || Ident {
+            value: to.to_owned(),
+            quote_style: if crate::core::sql::needs_quotes(to) {
+                Some('"')
+            } else {
+                None
+            },
+            span: sqlparser::tokenizer::Span::empty(),
+        };
+        let text = if self.parsed {
+            let mut expr = parse_tree(&self.text).expect("a parsed expression parses again");
+            let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |e| {
+                match e {
+                    Expr::Identifier(ident) if resolved(ident) == from => *ident = new_ident(),
+                    Expr::CompoundIdentifier(parts) => {
+                        if let Some(last) = parts.last_mut()
+                            && resolved(last) == from
+                        {
+                            *last = new_ident();
+                        }
+                    }
+                    _ => {}
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            expr.to_string()
+        } else {
+            let mut tokens = tokens(&self.text).expect("a held expression tokenizes again");
+            for i in column_tokens(&tokens) {
+                if let Token::Word(w) = &tokens[i].token
+                    && word_name(w) == from
+                {
+                    tokens[i].token = Token::Word(Word {
+                        value: to.to_owned(),
+                        quote_style: new_ident().quote_style,
+                        keyword: Keyword::NoKeyword,
+                    });
+                }
+            }
+            print_tokens(&tokens)
+        };
+        Some(SqlExpr {
+            text,
+            parsed: self.parsed,
+        })
+    }
+
+    /// The value of the expression when it is nothing but a string literal
+    /// (`'pending'`), for checks of what a default can mean.
+    pub fn string_literal(&self) -> Option<String> {
+        if !self.parsed {
+            return None;
+        }
+        match parse_tree(&self.text).ok()? {
+            Expr::Value(ValueWithSpan { value, .. }) => match value {
+                Value::SingleQuotedString(s)
+                | Value::EscapedStringLiteral(s)
+                | Value::UnicodeStringLiteral(s)
+                | Value::NationalStringLiteral(s) => Some(s),
+                Value::DollarQuotedString(d) => Some(d.value),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SqlExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// For tests that write their own expressions: text that is not one
+/// expression is a bug in the test.
+#[cfg(test)]
+impl From<&str> for SqlExpr {
+    fn from(text: &str) -> Self {
+        SqlExpr::parse(text).unwrap_or_else(|e| panic!("`{text}`: {}", e.describe()))
+    }
+}
+
+/// Read-only access to the text, so code that only prints or compares an
+/// expression treats it as the `&str` it is.
+impl std::ops::Deref for SqlExpr {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl serde::Serialize for SqlExpr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SqlExpr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        SqlExpr::parse(&text).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{}` is not one SQL expression: {}",
+                shown(&text),
+                e.describe()
+            ))
+        })
+    }
+}
+
+/// Text for a message: control characters shown as escapes, never raw.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn read(text: &str, strict: bool) -> Result<SqlExpr, ExprError> {
+    let tokens = tokens(text)?;
+    lexical_floor(&tokens)?;
+    match parse_tokens(tokens.clone()) {
+        Ok(mut expr) => {
+            refuse_subqueries(&expr)?;
+            let _ = expr.visit(&mut SafeStrings);
+            lower_case_types(&mut expr);
+            Ok(SqlExpr {
+                text: expr.to_string(),
+                parsed: true,
+            })
+        }
+        Err(Reason::TooDeep) => Err(ExprError::new(
+            format!("the expression nests more than {MAX_DEPTH} levels deep"),
+            None,
+        )),
+        Err(Reason::Trailing(at, token)) => Err(ExprError::new(
+            format!("`{token}` follows a complete expression; only one expression is allowed"),
+            Some(at),
+        )),
+        Err(Reason::Parser(message)) if strict => Err(ExprError::new(message, None)),
+        Err(Reason::Parser(_)) => {
+            let mut tokens = tokens;
+            for t in &mut tokens {
+                make_safe_token(&mut t.token);
+            }
+            Ok(SqlExpr {
+                text: print_tokens(&tokens),
+                parsed: false,
+            })
+        }
+    }
+}
+
+fn tokens(text: &str) -> Result<Vec<TokenWithSpan>, ExprError> {
+    Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize_with_location()
+        .map_err(|e| {
+            ExprError::new(
+                e.message,
+                Some((e.location.line as usize, e.location.column as usize)),
+            )
+        })
+}
+
+fn at(t: &TokenWithSpan) -> Option<(usize, usize)> {
+    Some((t.span.start.line as usize, t.span.start.column as usize))
+}
+
+/// What must hold for any text plinth takes as an expression, parsed or
+/// not: something there, no statement separator, no comment, and brackets
+/// that close in order.
+fn lexical_floor(tokens: &[TokenWithSpan]) -> Result<(), ExprError> {
+    let mut open: Vec<(char, &TokenWithSpan)> = Vec::new();
+    let mut seen = false;
+    for t in tokens {
+        let close = |want: char, open: &mut Vec<(char, &TokenWithSpan)>| match open.pop() {
+            Some((c, _)) if c == want => Ok(()),
+            _ => Err(ExprError::new(
+                format!("`{}` closes nothing that is open", t.token),
+                at(t),
+            )),
+        };
+        match &t.token {
+            Token::SemiColon => {
+                return Err(ExprError::new(
+                    "`;` ends a statement; an expression cannot hold one outside a string",
+                    at(t),
+                ));
+            }
+            Token::Whitespace(
+                Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_),
+            ) => {
+                return Err(ExprError::new(
+                    "comments are not allowed in an expression",
+                    at(t),
+                ));
+            }
+            Token::Whitespace(_) | Token::EOF => continue,
+            Token::LParen => open.push(('(', t)),
+            Token::LBracket => open.push(('[', t)),
+            Token::LBrace => open.push(('{', t)),
+            Token::RParen => close('(', &mut open)?,
+            Token::RBracket => close('[', &mut open)?,
+            Token::RBrace => close('{', &mut open)?,
+            _ => {}
+        }
+        seen = true;
+    }
+    if let Some((c, t)) = open.last() {
+        return Err(ExprError::new(format!("`{c}` is never closed"), at(t)));
+    }
+    if !seen {
+        return Err(ExprError::new("the expression is empty", None));
+    }
+    Ok(())
+}
+
+enum Reason {
+    TooDeep,
+    Trailing((usize, usize), String),
+    Parser(String),
+}
+
+fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<Expr, Reason> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_DEPTH)
+        .with_tokens_with_locations(tokens);
+    let expr = parser.parse_expr().map_err(|e| match e {
+        ParserError::RecursionLimitExceeded => Reason::TooDeep,
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => Reason::Parser(m),
+    })?;
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(Reason::Trailing(
+            at(&next).unwrap_or((1, 1)),
+            next.token.to_string(),
+        ));
+    }
+    Ok(expr)
+}
+
+fn parse_tree(text: &str) -> Result<Expr, ExprError> {
+    let tokens = tokens(text)?;
+    parse_tokens(tokens).map_err(|_| ExprError::new("does not parse", None))
+}
+
+/// PostgreSQL refuses subqueries in defaults, checks and index
+/// predicates; refusing them here says so before the database does.
+fn refuse_subqueries(expr: &Expr) -> Result<(), ExprError> {
+    struct Queries;
+    impl sqlparser::ast::Visitor for Queries {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &sqlparser::ast::Query) -> ControlFlow<()> {
+            ControlFlow::Break(())
+        }
+    }
+    if sqlparser::ast::Visit::visit(expr, &mut Queries).is_break() {
+        return Err(ExprError::new(
+            "a subquery is not allowed here (PostgreSQL refuses them in defaults, checks and \
+             index predicates)",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// A column reference's name as PostgreSQL resolves it.
+fn resolved(ident: &Ident) -> String {
+    match ident.quote_style {
+        Some(_) => ident.value.clone(),
+        None => ident.value.to_ascii_lowercase(),
+    }
+}
+
+fn word_name(w: &Word) -> String {
+    match w.quote_style {
+        Some(_) => w.value.clone(),
+        None => w.value.to_ascii_lowercase(),
+    }
+}
+
+/// In an expression sqlparser cannot read, the words that stand where a
+/// column would: not keywords, not function names (followed by `(`), not
+/// a qualifier's tail or a cast's type (after `.` or `::`).
+fn column_tokens(tokens: &[TokenWithSpan]) -> Vec<usize> {
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_) | Token::EOF))
+        .collect();
+    let mut out = Vec::new();
+    for (k, &i) in significant.iter().enumerate() {
+        let Token::Word(w) = &tokens[i].token else {
+            continue;
+        };
+        if w.quote_style.is_none() && w.keyword != Keyword::NoKeyword {
+            continue;
+        }
+        let before = k.checked_sub(1).map(|p| &tokens[significant[p]].token);
+        let after = significant.get(k + 1).map(|&n| &tokens[n].token);
+        if matches!(after, Some(Token::LParen | Token::Period)) {
+            continue;
+        }
+        if matches!(before, Some(Token::DoubleColon)) {
+            continue;
+        }
+        out.push(i);
+    }
+    out
+}
+
+/// Makes a string token mean the same whatever `standard_conforming_strings`
+/// says: a backslash only ever appears inside `E'...'`, where it is escaped.
+fn make_safe_token(token: &mut Token) {
+    let text = match token {
+        Token::SingleQuotedString(s) | Token::NationalStringLiteral(s) if s.contains('\\') => {
+            std::mem::take(s)
+        }
+        Token::UnicodeStringLiteral(s) => std::mem::take(s),
+        _ => return,
+    };
+    *token = Token::EscapedStringLiteral(text);
+}
+
+/// The same rule as [`make_safe_token`], on a parsed tree.
+struct SafeStrings;
+
+impl VisitorMut for SafeStrings {
+    type Break = ();
+
+    fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<()> {
+        let text = match &mut value.value {
+            Value::SingleQuotedString(s) | Value::NationalStringLiteral(s) if s.contains('\\') => {
+                std::mem::take(s)
+            }
+            Value::UnicodeStringLiteral(s) => std::mem::take(s),
+            _ => return ControlFlow::Continue(()),
+        };
+        value.value = Value::EscapedStringLiteral(text);
+        ControlFlow::Continue(())
+    }
+}
+
+/// Built-in type names printed in lower case, as PostgreSQL prints them
+/// (`'{}'::jsonb`, not sqlparser's `'{}'::JSONB`). A type spelled with a
+/// quote anywhere (a quoted name, a string modifier) is left as it is.
+fn lower_case_types(expr: &mut Expr) {
+    fn lower(ty: &mut DataType) {
+        if matches!(ty, DataType::Custom(..)) {
+            return;
+        }
+        let text = ty.to_string();
+        if text.contains(['"', '\'', '`']) {
+            return;
+        }
+        *ty = DataType::Custom(Ident::new(text.to_lowercase()).into(), Vec::new());
+    }
+    let _ = sqlparser::ast::visit_expressions_mut(expr, |e| {
+        match e {
+            Expr::Cast { data_type, .. } => lower(data_type),
+            Expr::TypedString(ts) => lower(&mut ts.data_type),
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+fn print_tokens(tokens: &[TokenWithSpan]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        match &t.token {
+            Token::EOF => {}
+            Token::Whitespace(_) => {
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> String {
+        SqlExpr::parse(text)
+            .unwrap_or_else(|e| panic!("`{text}` refused: {}", e.describe()))
+            .to_string()
+    }
+
+    fn refused(text: &str) -> String {
+        match SqlExpr::parse(text) {
+            Ok(e) => panic!("`{text}` accepted as `{e}`"),
+            Err(e) => e.describe(),
+        }
+    }
+
+    #[test]
+    fn statements_and_comments_are_refused() {
+        assert!(refused("false); DROP TABLE keep.canary; --").contains("`)` closes nothing"));
+        assert!(refused("true; DROP TABLE x; --").contains("`;` ends a statement"));
+        assert!(refused("1 -- the rest").contains("comments"));
+        assert!(refused("1 /* x */").contains("comments"));
+        assert!(refused("(1").contains("never closed"));
+        assert!(
+            refused("'abc").contains("nterminated"),
+            "{}",
+            refused("'abc")
+        );
+        assert!(refused("").contains("empty"));
+        assert!(refused("   ").contains("empty"));
+        assert!(refused("1 2").contains("follows a complete expression"));
+        assert!(refused("a = 1 b").contains("`b` follows"));
+        assert!(refused("(select 1)").contains("subquery"));
+        assert!(refused("exists (select 1)").contains("subquery"));
+    }
+
+    #[test]
+    fn strings_with_statements_inside_stay_strings() {
+        let e = ok("'x''; DROP TABLE t; --'");
+        assert_eq!(e, "'x''; DROP TABLE t; --'");
+        assert_eq!(ok("$$a; b$$"), "$$a; b$$");
+    }
+
+    #[test]
+    fn backslashes_are_written_for_every_server_setting() {
+        // With standard_conforming_strings off, `'x\'` would not close.
+        assert_eq!(ok(r"'x\'"), r"E'x\\'");
+        assert_eq!(ok(r"E'it\'s'"), r"E'it\'s'");
+        assert_eq!(ok("'plain'"), "'plain'");
+    }
+
+    #[test]
+    fn real_expressions_survive() {
+        for text in [
+            "now()",
+            "gen_random_uuid()",
+            "CURRENT_TIMESTAMP",
+            "nextval('\"Foobar_id_seq\"'::regclass)",
+            "'G'::mpaa_rating",
+            "(length((foo)::text) > 0)",
+            "(bar > (0)::numeric)",
+            "to_tsvector('english'::regconfig, ((title || ' '::text) || COALESCE(content, ''::text)))",
+            "(\"Bar\" < \"ID\")",
+            "status = ANY(ARRAY['a'::text, 'b'::text])",
+            "price * 1.1",
+            "'{}'::jsonb",
+            "(id)::double precision",
+            "'x'::character varying(10)",
+            "'a'::\"MyType\"",
+            "date '2020-01-01'",
+        ] {
+            let printed = ok(text);
+            assert_eq!(ok(&printed), printed, "printing is stable for `{text}`");
+            assert_eq!(printed, text, "printed as PostgreSQL prints it");
+        }
+    }
+
+    #[test]
+    fn columns_are_found_and_renamed() {
+        let e = SqlExpr::parse("amount > 0 AND \"Note\" <> '' AND lower(Code) = 'x'").unwrap();
+        assert_eq!(e.columns(), vec!["amount", "Note", "code"]);
+        let r = e.rename_column("amount", "total").unwrap();
+        assert!(r.as_str().contains("total > 0"), "{r}");
+        assert!(!r.names_column("amount"));
+        let q = e.rename_column("code", "Order").unwrap();
+        assert!(q.as_str().contains("lower(\"Order\")"), "{q}");
+        assert_eq!(e.rename_column("absent", "x"), None);
+        assert_eq!(
+            SqlExpr::parse("now()").unwrap().columns(),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_crash() {
+        let deep = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(refused(&deep).contains("nests more than"));
+    }
+
+    #[test]
+    fn string_literals_are_recognised() {
+        assert_eq!(
+            SqlExpr::parse("'late'")
+                .unwrap()
+                .string_literal()
+                .as_deref(),
+            Some("late")
+        );
+        assert_eq!(
+            SqlExpr::parse("'late'::text").unwrap().string_literal(),
+            None
+        );
+    }
+}
