@@ -8,7 +8,8 @@ use crate::core::edit::Edit;
 use crate::core::ids::IdGen;
 use crate::core::model::{
     Check, DefaultValue, Deferrable, Dependency, Design, Entity, EnumType, Field, Identity, Index,
-    IndexMethod, PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType, Unique,
+    IndexMethod, PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlExpr, SqlType,
+    Unique,
 };
 
 /// Names chosen to exercise quoting: reserved words, capitals, spaces.
@@ -192,7 +193,10 @@ impl Gen {
                     fields: others[n..].iter().take(2).cloned().collect(),
                     unique: self.rng.bool(),
                     method: IndexMethod::Btree,
-                    predicate: self.rng.bool().then(|| "true".into()),
+                    predicate: self
+                        .rng
+                        .bool()
+                        .then(|| names_one(&entity.fields[n + 1].name)),
                 }),
                 _ => {}
             }
@@ -212,10 +216,12 @@ impl Gen {
             });
         }
         for _ in 0..self.rng.usize(0..2) {
+            let field = &entity.fields[self.rng.usize(..entity.fields.len())];
+            let expr = names_one(&field.name);
             entity.checks.push(Check {
                 id: self.ids.check(),
                 name: None,
-                expr: "1 = 1".into(),
+                expr,
             });
         }
         entity
@@ -564,4 +570,11 @@ pub fn chain(entities: usize) -> Design {
         });
     }
     d
+}
+
+/// An expression naming one field, so renames and drops have something
+/// to rewrite or take along.
+fn names_one(field: &str) -> SqlExpr {
+    SqlExpr::parse(&format!("{} IS NOT NULL", crate::core::sql::Ident(field)))
+        .expect("a quoted name is an expression")
 }

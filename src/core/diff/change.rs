@@ -10,8 +10,8 @@ use std::fmt;
 
 use crate::core::ids::{CheckId, EntityId, EnumId, FieldId, IndexId, RelationshipId, UniqueId};
 use crate::core::model::{
-    DefaultValue, Deferrable, Design, Entity, Field, Identity, Index, ReferentialAction,
-    Relationship, SqlType,
+    Check, DefaultValue, Deferrable, Design, Entity, Field, Identity, Index, ReferentialAction,
+    Relationship, SqlExpr, SqlType,
 };
 
 /// A field of a table, with the names the change shows (the old names for
@@ -406,7 +406,7 @@ fn entity(old: &Design, new: &Design, o: &Entity, n: &Entity, out: &mut Vec<Chan
         |c| &c.id,
         |c| old.check_name(o, c),
         |c| new.check_name(n, c),
-        |a, b| a.expr == b.expr,
+        |a, b| same_check(o, n, a, b),
         |item, kind| match kind {
             Kind::Add => Change::AddCheck { at: item },
             Kind::Drop => Change::DropCheck { at: item },
@@ -425,7 +425,7 @@ fn entity(old: &Design, new: &Design, o: &Entity, n: &Entity, out: &mut Vec<Chan
         |i| &i.id,
         |i| old.index_name(o, i),
         |i| new.index_name(n, i),
-        same_index,
+        |a, b| same_index(o, n, a, b),
         |item, kind| match kind {
             Kind::Add => Change::AddIndex { at: item },
             Kind::Drop => Change::DropIndex { at: item },
@@ -438,11 +438,38 @@ fn entity(old: &Design, new: &Design, o: &Entity, n: &Entity, out: &mut Vec<Chan
     );
 }
 
-pub(crate) fn same_index(a: &Index, b: &Index) -> bool {
+/// Whether index `a` of the old entity `o` is index `b` of the new `n`.
+pub(crate) fn same_index(o: &Entity, n: &Entity, a: &Index, b: &Index) -> bool {
     a.fields == b.fields
         && a.unique == b.unique
         && a.method == b.method
-        && a.predicate == b.predicate
+        && match (&a.predicate, &b.predicate) {
+            (Some(x), Some(y)) => same_expr(o, n, x, y),
+            (x, y) => x == y,
+        }
+}
+
+/// Whether check `a` of the old entity `o` is check `b` of the new `n`.
+pub(crate) fn same_check(o: &Entity, n: &Entity, a: &Check, b: &Check) -> bool {
+    same_expr(o, n, &a.expr, &b.expr)
+}
+
+/// Whether an old expression reads as a new one once the fields renamed
+/// between `o` and `n` carry their new names: PostgreSQL rewrites the
+/// expressions of a renamed column itself, so they need no rebuilding.
+fn same_expr(o: &Entity, n: &Entity, old: &SqlExpr, new: &SqlExpr) -> bool {
+    if old == new {
+        return true;
+    }
+    let renames: Vec<(&str, &str)> = o
+        .fields
+        .iter()
+        .filter_map(|of| {
+            let nf = n.field(&of.id)?;
+            (nf.name != of.name).then_some((of.name.as_str(), nf.name.as_str()))
+        })
+        .collect();
+    !renames.is_empty() && old.rename_columns(&renames).as_ref() == Some(new)
 }
 
 enum Kind {

@@ -32,7 +32,7 @@ use crate::core::sql::{
 
 use super::cast::{rewrites_table, using_clause};
 use super::change::{
-    Change, appended_values, diff, same_foreign_key, same_index, same_type, type_key,
+    Change, appended_values, diff, same_check, same_foreign_key, same_index, same_type, type_key,
 };
 use super::rename::{self, Rename};
 use super::safety::{Findings, Safety, SafetyFinding};
@@ -369,7 +369,10 @@ impl<'a> Planner<'a> {
             i.unique
                 && i.predicate.is_none()
                 && same_set(&i.fields)
-                && !n.indexes.iter().any(|x| x.id == i.id && same_index(x, i))
+                && !n
+                    .indexes
+                    .iter()
+                    .any(|x| x.id == i.id && same_index(o, n, i, x))
         });
         pk_dropped || unique_dropped || index_dropped
     }
@@ -414,7 +417,11 @@ impl<'a> Planner<'a> {
         let old = self.old;
         for (o, n) in self.kept() {
             for i in &o.indexes {
-                if !n.indexes.iter().any(|x| x.id == i.id && same_index(x, i)) {
+                if !n
+                    .indexes
+                    .iter()
+                    .any(|x| x.id == i.id && same_index(o, n, i, x))
+                {
                     self.body.push(Step::DropIndex {
                         name: old.index_name(o, i),
                         concurrently: self.options.concurrently,
@@ -435,7 +442,11 @@ impl<'a> Planner<'a> {
                 }
             }
             for c in &o.checks {
-                if !n.checks.iter().any(|x| x.id == c.id && x.expr == c.expr) {
+                if !n
+                    .checks
+                    .iter()
+                    .any(|x| x.id == c.id && same_check(o, n, c, x))
+                {
                     self.body.push(Step::DropConstraint {
                         table: table.clone(),
                         name: old.check_name(o, c),
@@ -590,7 +601,11 @@ impl<'a> Planner<'a> {
                 }
             }
             for i in &n.indexes {
-                if let Some(oi) = o.indexes.iter().find(|x| x.id == i.id && same_index(x, i)) {
+                if let Some(oi) = o
+                    .indexes
+                    .iter()
+                    .find(|x| x.id == i.id && same_index(o, n, x, i))
+                {
                     push(
                         &mut taken,
                         Rel::Index,
@@ -669,7 +684,11 @@ impl<'a> Planner<'a> {
             taken.extend(n.uniques.iter().map(|u| new.unique_name(n, u)));
             let mut renames = Vec::new();
             for c in &n.checks {
-                if let Some(oc) = o.checks.iter().find(|x| x.id == c.id && x.expr == c.expr) {
+                if let Some(oc) = o
+                    .checks
+                    .iter()
+                    .find(|x| x.id == c.id && same_check(o, n, x, c))
+                {
                     taken.insert(old.check_name(o, oc));
                     renames.push(Rename {
                         key: (),
@@ -922,7 +941,11 @@ impl<'a> Planner<'a> {
                 }
             }
             for c in &n.checks {
-                if !o.checks.iter().any(|x| x.id == c.id && x.expr == c.expr) {
+                if !o
+                    .checks
+                    .iter()
+                    .any(|x| x.id == c.id && same_check(o, n, x, c))
+                {
                     self.body.push(Step::Ddl(Statement::AddConstraint {
                         table: n.name.clone(),
                         constraint: Constraint::Check {
@@ -1024,7 +1047,10 @@ impl<'a> Planner<'a> {
         let new = self.new;
         for (o, n) in self.kept() {
             for i in &n.indexes {
-                if o.indexes.iter().any(|x| x.id == i.id && same_index(x, i)) {
+                if o.indexes
+                    .iter()
+                    .any(|x| x.id == i.id && same_index(o, n, x, i))
+                {
                     continue;
                 }
                 let name = new.index_name(n, i);

@@ -179,6 +179,28 @@ fn a_renamed_field_is_a_rename_and_renames_the_keys_named_after_it() {
 }
 
 #[test]
+fn a_renamed_field_keeps_the_checks_that_name_it() {
+    let old = shop();
+    let (orders, subtotal) = field(&old, "orders", "subtotal");
+    let new = edited(
+        &old,
+        [Edit::RenameField {
+            entity: orders,
+            field: subtotal,
+            name: "net".into(),
+        }],
+    );
+    let o = new.entity_named("orders").unwrap();
+    assert!(
+        o.checks.iter().any(|c| c.expr.as_str() == "total = net - discount_total"),
+        "the edit rewrote the checks"
+    );
+    let s = sql(&plan(&old, &new, PlanOptions::default()));
+    // PostgreSQL rewrites the checks of a renamed column itself.
+    assert_eq!(s, ["ALTER TABLE orders RENAME COLUMN subtotal TO net;"]);
+}
+
+#[test]
 fn swapped_names_go_through_a_temporary_name() {
     let old = shop();
     let new = edited(

@@ -4,7 +4,7 @@ use std::mem;
 
 use super::{Edit, EditError};
 use crate::core::ids::{EntityId, FieldId};
-use crate::core::model::{Design, Entity, Field, SqlType};
+use crate::core::model::{Design, Entity, Field, SqlExpr, SqlType};
 
 /// What an applied edit may have made incoherent, so only that is checked.
 #[derive(Default)]
@@ -260,11 +260,21 @@ impl Edit {
                 entity,
                 field,
                 name,
-            } => Edit::RenameField {
-                entity: entity.clone(),
-                field: field.clone(),
-                name: mem::replace(&mut field_mut(d, entity, field)?.name, name.clone()),
-            },
+            } => {
+                // Checked here, not only after: expressions naming the
+                // other field would be rewritten along with this one's.
+                let e = self::entity(d, entity)?;
+                if e.fields.iter().any(|f| &f.name == name && &f.id != field) {
+                    return refuse(format!("field `{}.{name}` is defined twice", e.name));
+                }
+                let old = mem::replace(&mut field_mut(d, entity, field)?.name, name.clone());
+                rewrite_expressions(entity_mut(d, entity)?, &old, name);
+                Edit::RenameField {
+                    entity: entity.clone(),
+                    field: field.clone(),
+                    name: old,
+                }
+            }
             Edit::SetFieldType { entity, field, ty } => Edit::SetFieldType {
                 entity: entity.clone(),
                 field: field.clone(),
@@ -473,7 +483,24 @@ fn remove_field(d: &mut Design, entity_id: &EntityId, field: &FieldId) -> Result
         .into_iter()
         .map(|id| Edit::RemoveRelationship { id })
         .collect();
-    for i in e.indexes.iter().filter(|i| i.fields.contains(field)) {
+    // PostgreSQL drops the checks and indexes whose expressions name a
+    // dropped column; so does the design, and the inverse restores them.
+    // (Only while the name is the field's own: the inverse of a refused
+    // AddField removes a field whose name another field holds.)
+    let name = &e.field(field).expect("checked above").name;
+    let own_name = e.fields.iter().filter(|f| &f.name == name).count() == 1;
+    let names_it = |expr: &SqlExpr| own_name && expr.names_column(name);
+    for c in e.checks.iter().filter(|c| names_it(&c.expr)) {
+        dependents.push(Edit::RemoveCheck {
+            entity: entity_id.clone(),
+            id: c.id.clone(),
+        });
+    }
+    for i in e
+        .indexes
+        .iter()
+        .filter(|i| i.fields.contains(field) || i.predicate.as_ref().is_some_and(names_it))
+    {
         dependents.push(Edit::RemoveIndex {
             entity: entity_id.clone(),
             id: i.id.clone(),
@@ -508,6 +535,21 @@ fn remove_field(d: &mut Design, entity_id: &EntityId, field: &FieldId) -> Result
         },
     );
     Ok(Edit::Batch(restore))
+}
+
+/// Makes every check and index predicate of `e` that names field `from`
+/// name `to` instead, as PostgreSQL does when a column is renamed.
+fn rewrite_expressions(e: &mut Entity, from: &str, to: &str) {
+    for c in &mut e.checks {
+        if let Some(expr) = c.expr.rename_column(from, to) {
+            c.expr = expr;
+        }
+    }
+    for i in &mut e.indexes {
+        if let Some(expr) = i.predicate.as_ref().and_then(|p| p.rename_column(from, to)) {
+            i.predicate = Some(expr);
+        }
+    }
 }
 
 fn refuse<T>(reason: String) -> Result<T, EditError> {

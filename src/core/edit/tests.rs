@@ -106,6 +106,101 @@ fn removing_a_field_takes_its_index_and_foreign_key_along() {
     assert_eq!(design, before);
 }
 
+/// shop() with `orders.total`, a check naming it and an index on the key
+/// whose predicate names it too.
+fn shop_with_expressions() -> (Design, IdGen) {
+    let (mut design, mut ids) = shop();
+    let orders = id_of(&design, "orders");
+    let total = Field::new(ids.field(), "total", SqlType::Integer);
+    Edit::Batch(vec![
+        Edit::AddField {
+            entity: orders.clone(),
+            field: total,
+            at: 1,
+        },
+        Edit::AddCheck {
+            entity: orders.clone(),
+            check: crate::core::model::Check {
+                id: ids.check(),
+                name: None,
+                expr: "total >= 0 AND customer_id IS NOT NULL".into(),
+            },
+            at: 0,
+        },
+    ])
+    .apply(&mut design)
+    .unwrap();
+    design.entity_mut(&orders).unwrap().indexes[0].predicate = Some("total > 100".into());
+    (design, ids)
+}
+
+#[test]
+fn renaming_a_field_rewrites_the_checks_and_predicates_that_name_it() {
+    let (mut design, _) = shop_with_expressions();
+    let before = design.clone();
+    let orders = design.entity_named("orders").unwrap();
+    let total = orders.field_named("total").unwrap().id.clone();
+    let inverse = Edit::RenameField {
+        entity: orders.id.clone(),
+        field: total,
+        name: "Grand Total".into(),
+    }
+    .apply(&mut design)
+    .unwrap();
+    let orders = design.entity_named("orders").unwrap();
+    assert_eq!(
+        orders.checks[0].expr.as_str(),
+        "\"Grand Total\" >= 0 AND customer_id IS NOT NULL"
+    );
+    assert_eq!(
+        orders.indexes[0].predicate.as_deref(),
+        Some("\"Grand Total\" > 100")
+    );
+    assert!(design.validate().is_empty(), "{:?}", design.validate());
+    inverse.apply(&mut design).unwrap();
+    assert_eq!(design, before);
+}
+
+#[test]
+fn removing_a_field_takes_the_checks_and_partial_indexes_that_name_it() {
+    let (mut design, _) = shop_with_expressions();
+    let before = design.clone();
+    let orders = design.entity_named("orders").unwrap();
+    let total = orders.field_named("total").unwrap().id.clone();
+    let inverse = Edit::RemoveField {
+        entity: orders.id.clone(),
+        field: total,
+    }
+    .apply(&mut design)
+    .unwrap();
+    let orders = design.entity_named("orders").unwrap();
+    assert!(orders.checks.is_empty(), "the check named `total`");
+    assert!(
+        orders.indexes.is_empty(),
+        "the index's predicate named `total`"
+    );
+    assert_eq!(design.relationship_count(), 1, "the key stays");
+    inverse.apply(&mut design).unwrap();
+    assert_eq!(design, before);
+}
+
+#[test]
+fn renaming_a_field_onto_another_name_is_refused_and_rewrites_nothing() {
+    let (mut design, _) = shop_with_expressions();
+    let before = design.clone();
+    let orders = design.entity_named("orders").unwrap();
+    let total = orders.field_named("total").unwrap().id.clone();
+    let err = Edit::RenameField {
+        entity: orders.id.clone(),
+        field: total,
+        name: "customer_id".into(),
+    }
+    .apply(&mut design)
+    .unwrap_err();
+    assert!(err.0.contains("defined twice"), "{err}");
+    assert_eq!(design, before);
+}
+
 #[test]
 fn renaming_an_entity_keeps_every_reference() {
     let (mut design, _) = shop();

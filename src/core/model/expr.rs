@@ -18,9 +18,7 @@
 
 use std::fmt;
 
-use sqlparser::ast::{
-    DataType, Expr, Ident, Value, ValueWithSpan, VisitMut, VisitorMut, visit_expressions,
-};
+use sqlparser::ast::{DataType, Expr, Ident, Value, ValueWithSpan, VisitMut, VisitorMut};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -98,26 +96,15 @@ impl SqlExpr {
     /// The columns the expression names, as PostgreSQL resolves them
     /// (unquoted names folded to lower case), each once, in order.
     pub fn columns(&self) -> Vec<String> {
-        let mut names = Vec::new();
+        let mut names: Vec<String> = Vec::new();
         let mut push = |name: String| {
             if !names.contains(&name) {
                 names.push(name);
             }
         };
         if self.parsed {
-            let expr = parse_tree(&self.text).expect("a parsed expression parses again");
-            let _ = visit_expressions(&expr, |e| {
-                match e {
-                    Expr::Identifier(ident) => push(resolved(ident)),
-                    Expr::CompoundIdentifier(parts) => {
-                        if let Some(last) = parts.last() {
-                            push(resolved(last));
-                        }
-                    }
-                    _ => {}
-                }
-                ControlFlow::<()>::Continue(())
-            });
+            let mut expr = parse_tree(&self.text).expect("a parsed expression parses again");
+            let _ = expr.visit(&mut column_refs(|ident: &mut Ident| push(resolved(ident))));
         } else {
             let tokens = tokens(&self.text).expect("a held expression tokenizes again");
             for i in column_tokens(&tokens) {
@@ -137,46 +124,40 @@ impl SqlExpr {
     /// The expression with every reference to column `from` made a
     /// reference to `to`; `None` when it names no `from`.
     pub fn rename_column(&self, from: &str, to: &str) -> Option<SqlExpr> {
-        if !self.names_column(from) {
+        self.rename_columns(&[(from, to)])
+    }
+
+    /// The expression with each column `from` made `to`, all at once (so
+    /// `a`→`b` with `b`→`a` swaps them); `None` when it names none of them.
+    pub fn rename_columns(&self, renames: &[(&str, &str)]) -> Option<SqlExpr> {
+        let names = self.columns();
+        if !renames
+            .iter()
+            .any(|(from, _)| names.iter().any(|n| n == from))
+        {
             return None;
         }
-        let new_ident = || Ident {
-            value: to.to_owned(),
-            quote_style: if crate::core::sql::needs_quotes(to) {
-                Some('"')
-            } else {
-                None
-            },
-            span: sqlparser::tokenizer::Span::empty(),
+        let target = |name: &str| {
+            renames
+                .iter()
+                .find(|(from, _)| *from == name)
+                .map(|(_, to)| *to)
         };
         let text = if self.parsed {
             let mut expr = parse_tree(&self.text).expect("a parsed expression parses again");
-            let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |e| {
-                match e {
-                    Expr::Identifier(ident) if resolved(ident) == from => *ident = new_ident(),
-                    Expr::CompoundIdentifier(parts) => {
-                        if let Some(last) = parts.last_mut()
-                            && resolved(last) == from
-                        {
-                            *last = new_ident();
-                        }
-                    }
-                    _ => {}
+            let _ = expr.visit(&mut column_refs(|ident: &mut Ident| {
+                if let Some(to) = target(&resolved(ident)) {
+                    *ident = column_ident(to);
                 }
-                ControlFlow::<()>::Continue(())
-            });
+            }));
             expr.to_string()
         } else {
             let mut tokens = tokens(&self.text).expect("a held expression tokenizes again");
             for i in column_tokens(&tokens) {
                 if let Token::Word(w) = &tokens[i].token
-                    && word_name(w) == from
+                    && let Some(to) = target(&word_name(w))
                 {
-                    tokens[i].token = Token::Word(Word {
-                        value: to.to_owned(),
-                        quote_style: new_ident().quote_style,
-                        keyword: Keyword::NoKeyword,
-                    });
+                    tokens[i].token = column_word(to);
                 }
             }
             print_tokens(&tokens)
@@ -270,12 +251,8 @@ fn read(text: &str, strict: bool) -> Result<SqlExpr, ExprError> {
     match parse_tokens(tokens.clone()) {
         Ok(mut expr) => {
             refuse_subqueries(&expr)?;
-            let _ = expr.visit(&mut SafeStrings);
-            lower_case_types(&mut expr);
-            Ok(SqlExpr {
-                text: expr.to_string(),
-                parsed: true,
-            })
+            canonical(&mut expr);
+            printed(expr.to_string(), true)
         }
         Err(Reason::TooDeep) => Err(ExprError::new(
             format!("the expression nests more than {MAX_DEPTH} levels deep"),
@@ -291,12 +268,39 @@ fn read(text: &str, strict: bool) -> Result<SqlExpr, ExprError> {
             for t in &mut tokens {
                 make_safe_token(&mut t.token);
             }
-            Ok(SqlExpr {
-                text: print_tokens(&tokens),
-                parsed: false,
-            })
+            for i in column_tokens(&tokens) {
+                if let Token::Word(w) = &tokens[i].token {
+                    tokens[i].token = column_word(&word_name(w));
+                }
+            }
+            printed(print_tokens(&tokens), false)
         }
     }
+}
+
+/// Takes plinth's own printing only when reading it again gives it back
+/// unchanged: two tokens printed side by side must never become a third
+/// (`- -1` as `--1`, a comment).
+fn printed(text: String, parsed: bool) -> Result<SqlExpr, ExprError> {
+    let again = tokens(&text).and_then(|t| {
+        lexical_floor(&t)?;
+        Ok(t)
+    });
+    let same = match again {
+        Err(_) => false,
+        Ok(t) if parsed => parse_tokens(t).is_ok_and(|mut e| {
+            canonical(&mut e);
+            e.to_string() == text
+        }),
+        Ok(t) => print_tokens(&t) == text,
+    };
+    if !same {
+        return Err(ExprError::new(
+            format!("plinth cannot write this expression back safely (it would read `{text}`)"),
+            None,
+        ));
+    }
+    Ok(SqlExpr { text, parsed })
 }
 
 fn tokens(text: &str) -> Result<Vec<TokenWithSpan>, ExprError> {
@@ -344,6 +348,43 @@ fn lexical_floor(tokens: &[TokenWithSpan]) -> Result<(), ExprError> {
                 ));
             }
             Token::Whitespace(_) | Token::EOF => continue,
+            // psql reads a backslash outside a string as one of its own
+            // commands (`\! rm`), PostgreSQL as nothing at all.
+            Token::Backslash => {
+                return Err(ExprError::new(
+                    "a backslash outside a string is not SQL (psql would run it as a command)",
+                    at(t),
+                ));
+            }
+            Token::Char(c) => {
+                return Err(ExprError::new(
+                    format!("`{c}` is not part of a PostgreSQL expression"),
+                    at(t),
+                ));
+            }
+            Token::Word(w) if matches!(w.quote_style, Some(q) if q != '"') => {
+                return Err(ExprError::new(
+                    format!(
+                        "`{}` is not a PostgreSQL identifier (quote names with \")",
+                        t.token
+                    ),
+                    at(t),
+                ));
+            }
+            Token::DollarQuotedString(d)
+                if d.tag.as_deref().is_some_and(|tag| {
+                    tag.starts_with(|c: char| c.is_ascii_digit())
+                        || !tag.chars().all(|c| c.is_alphanumeric() || c == '_')
+                }) =>
+            {
+                return Err(ExprError::new(
+                    format!(
+                        "`${}$` is not a dollar-quote tag PostgreSQL reads the same way",
+                        d.tag.as_deref().unwrap_or_default()
+                    ),
+                    at(t),
+                ));
+            }
             Token::LParen => open.push(('(', t)),
             Token::LBracket => open.push(('[', t)),
             Token::LBrace => open.push(('{', t)),
@@ -413,6 +454,101 @@ fn refuse_subqueries(expr: &Expr) -> Result<(), ExprError> {
     Ok(())
 }
 
+/// Words PostgreSQL reads as functions without parentheses
+/// (`current_schema`), which sqlparser may hand over as identifiers.
+const VALUE_FUNCTIONS: &[&str] = &[
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "localtime",
+    "localtimestamp",
+    "session_user",
+    "system_user",
+    "user",
+];
+
+/// Calls its function on every identifier that stands for a column: a
+/// bare name, or the last part of a qualified one (`orders.amount`); not a
+/// field picked out of a composite value (`(address).city`), nor a word
+/// PostgreSQL reads as a function.
+struct ColumnRefs<F> {
+    each: F,
+    /// Field names after a dot, met before their turn in the walk.
+    fields: Vec<*const Expr>,
+}
+
+fn column_refs<F: FnMut(&mut Ident)>(each: F) -> ColumnRefs<F> {
+    ColumnRefs {
+        each,
+        fields: Vec::new(),
+    }
+}
+
+impl<F: FnMut(&mut Ident)> VisitorMut for ColumnRefs<F> {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if self.fields.contains(&(expr as *const Expr)) {
+            return ControlFlow::Continue(());
+        }
+        match expr {
+            Expr::Identifier(ident)
+                if ident.quote_style.is_some()
+                    || !VALUE_FUNCTIONS.contains(&ident.value.to_ascii_lowercase().as_str()) =>
+            {
+                (self.each)(ident);
+            }
+            Expr::CompoundIdentifier(parts) => {
+                if let Some(last) = parts.last_mut() {
+                    (self.each)(last);
+                }
+            }
+            Expr::CompoundFieldAccess { access_chain, .. } => {
+                for access in access_chain {
+                    if let sqlparser::ast::AccessExpr::Dot(field) = access {
+                        self.fields.push(field as *const Expr);
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// A column reference written as plinth writes identifiers: bare where
+/// PostgreSQL reads it back unchanged, quoted otherwise. Every reference is
+/// written this way, so renaming a field and renaming it back gives the
+/// same text.
+fn column_ident(name: &str) -> Ident {
+    Ident {
+        value: name.to_owned(),
+        quote_style: crate::core::sql::needs_quotes(name).then_some('"'),
+        span: sqlparser::tokenizer::Span::empty(),
+    }
+}
+
+fn column_word(name: &str) -> Token {
+    Token::Word(Word {
+        value: name.to_owned(),
+        quote_style: crate::core::sql::needs_quotes(name).then_some('"'),
+        keyword: Keyword::NoKeyword,
+    })
+}
+
+/// What every parsed expression goes through before it is printed.
+fn canonical(expr: &mut Expr) {
+    let _ = expr.visit(&mut SafeStrings);
+    lower_case_types(expr);
+    let _ = expr.visit(&mut column_refs(|ident: &mut Ident| {
+        *ident = column_ident(&resolved(ident));
+    }));
+}
+
 /// A column reference's name as PostgreSQL resolves it.
 fn resolved(ident: &Ident) -> String {
     match ident.quote_style {
@@ -464,12 +600,19 @@ fn make_safe_token(token: &mut Token) {
             std::mem::take(s)
         }
         Token::UnicodeStringLiteral(s) => std::mem::take(s),
+        Token::DollarQuotedString(d) => std::mem::take(&mut d.value),
         _ => return,
     };
-    *token = Token::EscapedStringLiteral(text);
+    *token = if text.contains('\\') {
+        Token::EscapedStringLiteral(text)
+    } else {
+        Token::SingleQuotedString(text)
+    };
 }
 
-/// The same rule as [`make_safe_token`], on a parsed tree.
+/// The same rule as [`make_safe_token`], on a parsed tree. Dollar quotes
+/// are written as plain strings too: psql and sqlparser disagree on which
+/// tags are valid, and a plain string leaves nothing to disagree on.
 struct SafeStrings;
 
 impl VisitorMut for SafeStrings {
@@ -481,9 +624,14 @@ impl VisitorMut for SafeStrings {
                 std::mem::take(s)
             }
             Value::UnicodeStringLiteral(s) => std::mem::take(s),
+            Value::DollarQuotedString(d) => std::mem::take(&mut d.value),
             _ => return ControlFlow::Continue(()),
         };
-        value.value = Value::EscapedStringLiteral(text);
+        value.value = if text.contains('\\') {
+            Value::EscapedStringLiteral(text)
+        } else {
+            Value::SingleQuotedString(text)
+        };
         ControlFlow::Continue(())
     }
 }
@@ -563,13 +711,26 @@ mod tests {
         assert!(refused("a = 1 b").contains("`b` follows"));
         assert!(refused("(select 1)").contains("subquery"));
         assert!(refused("exists (select 1)").contains("subquery"));
+        assert!(refused("1 IN (select 1)").contains("subquery"));
+        assert!(refused(r"f(\! touch /tmp/x)").contains("backslash"));
+        assert!(refused(r"\g").contains("backslash"));
+        assert!(refused("`a`").contains("not part of a PostgreSQL expression"));
+        assert!(refused("$1$x$1$").contains("dollar-quote tag"));
+        for minus in ["- -1", "- - a", "1 - -1", "-(-1)"] {
+            assert!(
+                !ok(minus).contains("--"),
+                "`{minus}` printed as {}",
+                ok(minus)
+            );
+        }
     }
 
     #[test]
     fn strings_with_statements_inside_stay_strings() {
         let e = ok("'x''; DROP TABLE t; --'");
         assert_eq!(e, "'x''; DROP TABLE t; --'");
-        assert_eq!(ok("$$a; b$$"), "$$a; b$$");
+        assert_eq!(ok("$$a; b$$"), "'a; b'");
+        assert_eq!(ok("$q$it's$q$"), "'it''s'");
     }
 
     #[test]
@@ -578,6 +739,8 @@ mod tests {
         assert_eq!(ok(r"'x\'"), r"E'x\\'");
         assert_eq!(ok(r"E'it\'s'"), r"E'it\'s'");
         assert_eq!(ok("'plain'"), "'plain'");
+        assert_eq!(ok(r"U&'d\0061t'"), "'dat'");
+        assert_eq!(ok(r"$$a\b$$"), r"E'a\\b'");
     }
 
     #[test]
@@ -616,10 +779,27 @@ mod tests {
         let q = e.rename_column("code", "Order").unwrap();
         assert!(q.as_str().contains("lower(\"Order\")"), "{q}");
         assert_eq!(e.rename_column("absent", "x"), None);
+        let swapped = SqlExpr::parse("a < b").unwrap();
+        assert_eq!(
+            swapped
+                .rename_columns(&[("a", "b"), ("b", "a")])
+                .unwrap()
+                .as_str(),
+            "b < a"
+        );
+        // References are written one way, so a rename and its inverse
+        // give back the text.
+        let shouting = SqlExpr::parse("CODE <> '' AND \"note\" <> ''").unwrap();
+        assert_eq!(shouting.as_str(), "code <> '' AND note <> ''");
+        let there = shouting.rename_column("code", "Key Code").unwrap();
+        assert_eq!(there.as_str(), "\"Key Code\" <> '' AND note <> ''");
+        assert_eq!(there.rename_column("Key Code", "code").unwrap(), shouting);
         assert_eq!(
             SqlExpr::parse("now()").unwrap().columns(),
             Vec::<String>::new()
         );
+        let special = SqlExpr::parse("current_schema || current_role || (address).city").unwrap();
+        assert_eq!(special.columns(), vec!["address"]);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::core::ids::{EntityId, FieldId};
-use crate::core::model::{Design, Entity, Location, MAX_IDENTIFIER_BYTES, Relationship, SqlType};
+use crate::core::model::{
+    DefaultValue, Design, Entity, Location, MAX_IDENTIFIER_BYTES, Relationship, SqlExpr, SqlType,
+};
 
 /// One reason a design is not coherent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -291,17 +293,9 @@ impl Validator<'_> {
             self.explicit_name(&at, u.name.as_deref());
             constraint(self, d.unique_name(entity, u), at);
         }
+        self.expressions(entity);
         for c in &entity.checks {
             let at = Location::Check(entity.id.clone(), c.id.clone());
-            if c.expr.trim().is_empty() {
-                self.report(
-                    at.clone(),
-                    format!(
-                        "check constraint on `{}` has an empty expression",
-                        entity.name
-                    ),
-                );
-            }
             self.explicit_name(&at, c.name.as_deref());
             constraint(self, d.check_name(entity, c), at);
         }
@@ -320,6 +314,76 @@ impl Validator<'_> {
             self.explicit_name(&at, r.name.as_deref());
             constraint(self, d.relationship_name(r), at);
             self.relationship(r);
+        }
+    }
+
+    /// What the expressions of an entity name: a default names no column
+    /// (PostgreSQL refuses it), checks and index predicates name only the
+    /// entity's own fields. Expressions sqlparser could not read are left
+    /// to PostgreSQL: their column names are only a guess.
+    fn expressions(&mut self, entity: &Entity) {
+        let unknown = |expr: &SqlExpr| -> Vec<String> {
+            if !expr.is_parsed() {
+                return Vec::new();
+            }
+            expr.columns()
+                .into_iter()
+                .filter(|c| entity.field_named(c).is_none())
+                .collect()
+        };
+        let listed = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for field in &entity.fields {
+            if let Some(DefaultValue::Expr(e)) = &field.default
+                && e.is_parsed()
+                && !e.columns().is_empty()
+            {
+                self.report(
+                    Location::Field(entity.id.clone(), field.id.clone()),
+                    format!(
+                        "the default of `{}.{}` names {}; a default cannot refer to a column \
+                         (write text as 'quoted text')",
+                        entity.name,
+                        field.name,
+                        listed(&e.columns())
+                    ),
+                );
+            }
+        }
+        for c in &entity.checks {
+            let missing = unknown(&c.expr);
+            if !missing.is_empty() {
+                self.report(
+                    Location::Check(entity.id.clone(), c.id.clone()),
+                    format!(
+                        "check `{}` on `{}` names {}, not a field of `{}`",
+                        c.expr,
+                        entity.name,
+                        listed(&missing),
+                        entity.name
+                    ),
+                );
+            }
+        }
+        for i in &entity.indexes {
+            let Some(p) = &i.predicate else { continue };
+            let missing = unknown(p);
+            if !missing.is_empty() {
+                self.report(
+                    Location::Index(entity.id.clone(), i.id.clone()),
+                    format!(
+                        "the predicate `{p}` of an index on `{}` names {}, not a field of `{}`",
+                        entity.name,
+                        listed(&missing),
+                        entity.name
+                    ),
+                );
+            }
         }
     }
 
