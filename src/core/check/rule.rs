@@ -148,6 +148,9 @@ rules! {
     NormalForm = "normal-form", Warning,
         "An entity's declared functional dependencies break 2NF, 3NF or BCNF; the finding proposes a lossless 3NF split.",
         "customers(id, zip, city) declaring zip -> city: 2NF, split off (zip, city)";
+    DefaultTypeMismatch = "default-type-mismatch", Error,
+        "A text default the field's type cannot read makes PostgreSQL refuse the table.",
+        "orders.due_at timestamptz default 'late'";
 }
 
 impl fmt::Display for Rule {

@@ -192,7 +192,9 @@ fn a_renamed_field_keeps_the_checks_that_name_it() {
     );
     let o = new.entity_named("orders").unwrap();
     assert!(
-        o.checks.iter().any(|c| c.expr.as_str() == "total = net - discount_total"),
+        o.checks
+            .iter()
+            .any(|c| c.expr.as_str() == "total = net - discount_total"),
         "the edit rewrote the checks"
     );
     let s = sql(&plan(&old, &new, PlanOptions::default()));

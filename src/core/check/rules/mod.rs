@@ -12,6 +12,7 @@
 mod cascade_cycle;
 mod cascade_unspecified;
 mod cycles;
+mod default_type_mismatch;
 mod duplicate_index;
 mod fk_cycle;
 mod fk_missing_index;
@@ -111,6 +112,7 @@ pub(super) fn kind(rule: Rule) -> Kind {
         Rule::RedundantField => Entity(redundant_field::check_entity),
         Rule::TransitiveDependency => Entity(transitive_dependency::check_entity),
         Rule::NormalForm => Entity(normal_form::check_entity),
+        Rule::DefaultTypeMismatch => Entity(default_type_mismatch::check_entity),
     }
 }
 
