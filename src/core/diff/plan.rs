@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use crate::core::ids::{EntityId, EnumId, FieldId, RelationshipId};
 use crate::core::model::{DefaultValue, Design, Entity, Field, Relationship, SqlType};
 use crate::core::sql::{
-    Column, CommentTarget, Constraint, Statement, create_statements, foreign_key,
+    Column, CommentTarget, Constraint, Literal, Statement, create_statements, foreign_key,
 };
 
 use super::cast::{rewrites_table, using_clause};
@@ -770,7 +770,7 @@ impl<'a> Planner<'a> {
     /// Whether the plan writes a default that uses a new label of an enum,
     /// which PostgreSQL refuses inside the transaction adding the label.
     fn value_used_by_plan(&self, id: &EnumId, value: &str) -> bool {
-        let quoted = format!("'{}'", value.replace('\'', "''"));
+        let quoted = Literal(value).to_string();
         self.new.entities().any(|n| {
             let o = self.old.entity(&n.id);
             n.fields.iter().any(|f| {

@@ -35,15 +35,21 @@ fn is_bare(name: &str) -> bool {
         && !keywords::needs_quoting(name)
 }
 
-/// A string literal: single quotes, with embedded quotes doubled. With
-/// `standard_conforming_strings` on (the default since PostgreSQL 9.1)
-/// backslashes need no escaping.
+/// A string literal that means the same whatever the server's
+/// `standard_conforming_strings` says: `'...'` with quotes doubled when the
+/// text holds no backslash, else `E'...'` with backslashes doubled too (a
+/// plain `'a\'` would not close where that setting is off, and whatever
+/// follows would be read as SQL).
 #[derive(Clone, Copy, Debug)]
 pub struct Literal<'a>(pub &'a str);
 
 impl fmt::Display for Literal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "'{}'", self.0.replace('\'', "''"))
+        if self.0.contains('\\') {
+            write!(f, "E'{}'", self.0.replace('\\', "\\\\").replace('\'', "''"))
+        } else {
+            write!(f, "'{}'", self.0.replace('\'', "''"))
+        }
     }
 }
 
@@ -82,6 +88,10 @@ mod tests {
     #[test]
     fn escapes_literals() {
         assert_eq!(Literal("it's").to_string(), "'it''s'");
-        assert_eq!(Literal("a\\b").to_string(), "'a\\b'");
+        assert_eq!(Literal("a\\b").to_string(), "E'a\\\\b'");
+        assert_eq!(
+            Literal("x\\'; DROP TABLE t; --").to_string(),
+            "E'x\\\\''; DROP TABLE t; --'"
+        );
     }
 }
