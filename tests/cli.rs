@@ -194,6 +194,6 @@ fn ddl_writes_to_a_file_on_request() {
     let out = plinth(&["ddl", "t.ron", "-o", "t.sql"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let sql = fs::read_to_string(dir.path().join("t.sql")).unwrap();
-    assert!(sql.contains("CREATE TABLE posts"));
-    assert!(sql.contains("REFERENCES users (id)"));
+    assert!(sql.contains("CREATE TABLE public.posts"));
+    assert!(sql.contains("REFERENCES public.users (id)"));
 }

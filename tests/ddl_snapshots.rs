@@ -12,7 +12,10 @@ fn ddl_of(name: &str) -> (String, usize) {
         .join(name);
     let design = plinth::file::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let statements = plinth::core::sql::create_statements(&design);
-    (plinth::core::sql::create_script(&design), statements.len())
+    (
+        plinth::core::sql::create_script(&design, "public"),
+        statements.len(),
+    )
 }
 
 fn check(name: &str) {
@@ -21,8 +24,8 @@ fn check(name: &str) {
         .unwrap_or_else(|e| panic!("{name}: sqlparser rejects the DDL: {e}"));
     assert_eq!(
         parsed.len(),
-        count,
-        "{name}: one parsed statement per generated one"
+        count + 1,
+        "{name}: the search_path, then one parsed statement per generated one"
     );
     assert_eq!(ddl_of(name).0, script, "{name}: output is deterministic");
     insta::assert_snapshot!(name, script);

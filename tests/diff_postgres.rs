@@ -227,7 +227,7 @@ fn built(design: &Design) -> (TestDb, String) {
     let db = TestDb::new();
     run(
         &db,
-        &create_script(design),
+        &create_script(design, "public"),
         &format!("DDL of {}", design.name),
     );
     let listing = catalog::describe(&mut db.client());
@@ -382,13 +382,13 @@ fn every_pair_of_shop_versions_migrates_up_and_down() {
             let Migration { up, down } = migration(a, b, options);
             assert!(!up.is_empty() && !down.is_empty(), "{pair}");
             let before = values(&mut client, a);
-            run(db, &up.script(&pair), &format!("up {pair}"));
+            run(db, &up.script(&pair, "public"), &format!("up {pair}"));
             let migrated = catalog::describe(&mut client);
             catalog::assert_same(&migrated, &catalogs[j], &format!("up {pair}"));
             let after = values(&mut client, b);
             assert_values_kept(&before, &after, &format!("up {pair}"));
 
-            run(db, &down.script(&pair), &format!("down {pair}"));
+            run(db, &down.script(&pair, "public"), &format!("down {pair}"));
             let restored = catalog::describe(&mut client);
             catalog::assert_same(&restored, &catalogs[i], &format!("down {pair}"));
             assert_values_kept(&after, &values(&mut client, a), &format!("down {pair}"));
@@ -464,7 +464,7 @@ fn deferrability_changes_in_place_up_and_down() {
             seed(&mut client, a);
             let before = values(&mut client, a);
             let Migration { up, down } = migration(a, b, PlanOptions::default());
-            let script = up.script(&pair);
+            let script = up.script(&pair, "public");
             assert!(script.contains("ALTER CONSTRAINT"), "{pair}: {script}");
             assert!(!script.contains("DROP CONSTRAINT"), "{pair}: {script}");
             assert!(
@@ -482,7 +482,7 @@ fn deferrability_changes_in_place_up_and_down() {
             );
             let after = values(&mut client, b);
             assert_values_kept(&before, &after, &format!("up {pair}"));
-            run(&db, &down.script(&pair), &format!("down {pair}"));
+            run(&db, &down.script(&pair, "public"), &format!("down {pair}"));
             catalog::assert_same(
                 &catalog::describe(&mut client),
                 &catalogs[i],
@@ -499,7 +499,7 @@ fn renamed_tables_and_columns_keep_their_data() {
     let versions = shop_versions();
     let (shop, clients, email) = (&versions[0].1, &versions[1].1, &versions[2].1);
     let db = TestDb::new();
-    run(&db, &create_script(shop), "DDL");
+    run(&db, &create_script(shop, "public"), "DDL");
     let mut client = db.client();
     client
         .batch_execute(
@@ -510,7 +510,7 @@ fn renamed_tables_and_columns_keep_their_data() {
     let options = PlanOptions::default();
     run(
         &db,
-        &migration(shop, clients, options).up.script("up"),
+        &migration(shop, clients, options).up.script("up", "public"),
         "rename entity",
     );
     let row = client
@@ -520,13 +520,15 @@ fn renamed_tables_and_columns_keep_their_data() {
     assert_eq!(row.get::<_, String>(1), "Ada Lovelace");
     run(
         &db,
-        &migration(shop, clients, options).down.script("down"),
+        &migration(shop, clients, options)
+            .down
+            .script("down", "public"),
         "rename back",
     );
 
     run(
         &db,
-        &migration(shop, email, options).up.script("up"),
+        &migration(shop, email, options).up.script("up", "public"),
         "rename field",
     );
     let row = client
@@ -599,7 +601,7 @@ fn type_changes_need_a_cast_and_rewrite_where_plinth_says() {
                 .batch_execute(&format!("BEGIN; {bare}; ROLLBACK;"))
                 .is_ok();
             let _ = client.batch_execute("ROLLBACK");
-            let using = cast::using_clause("c", from, to);
+            let using = cast::using_clause(from, to);
             if plain_works != using.is_none() {
                 wrong.push(format!(
                     "{from} -> {to}: without USING PostgreSQL {}, plinth writes {using:?}",
@@ -615,7 +617,7 @@ fn type_changes_need_a_cast_and_rewrite_where_plinth_says() {
                 .unwrap()
                 .get(0);
             let sql = match &using {
-                Some(u) => format!("{bare} USING {u}"),
+                Some(u) => format!("{bare} USING {}", u.sql("c", to, "public")),
                 None => bare.clone(),
             };
             if let Err(e) = client.batch_execute(&sql) {
@@ -1179,8 +1181,11 @@ fn random_case(seed: u64) -> Result<(), TestCaseError> {
     let (_fresh, expected_new) = built(&new);
     let (db, expected_old) = built(&old);
     let Migration { up, down } = migration(&old, &new, options);
-    psql(&db, &up.script("up")).map_err(|e| {
-        TestCaseError::fail(format!("{context}: up failed:\n{e}\n{}", up.script("up")))
+    psql(&db, &up.script("up", "public")).map_err(|e| {
+        TestCaseError::fail(format!(
+            "{context}: up failed:\n{e}\n{}",
+            up.script("up", "public")
+        ))
     })?;
     let mut client = db.client();
     let migrated = catalog::describe(&mut client);
@@ -1188,13 +1193,13 @@ fn random_case(seed: u64) -> Result<(), TestCaseError> {
         return Err(TestCaseError::fail(format!(
             "{context}: up gives another catalog:\n{}\n{}",
             catalog::line_diff(&expected_new, &migrated),
-            up.script("up")
+            up.script("up", "public")
         )));
     }
-    psql(&db, &down.script("down")).map_err(|e| {
+    psql(&db, &down.script("down", "public")).map_err(|e| {
         TestCaseError::fail(format!(
             "{context}: down failed:\n{e}\n{}",
-            down.script("down")
+            down.script("down", "public")
         ))
     })?;
     let restored = catalog::describe(&mut client);
@@ -1202,7 +1207,7 @@ fn random_case(seed: u64) -> Result<(), TestCaseError> {
         return Err(TestCaseError::fail(format!(
             "{context}: down gives another catalog:\n{}\n{}",
             catalog::line_diff(&expected_old, &restored),
-            down.script("down")
+            down.script("down", "public")
         )));
     }
     Ok(())
@@ -1287,12 +1292,15 @@ fn plinth_diff_prints_the_plan_its_findings_and_scripts() {
 
     let up = text(&plinth(&["diff", "shop.ron", "clients.ron", "--sql"], dir.path()).stdout);
     assert!(
-        up.contains("BEGIN;\n\nALTER TABLE customers RENAME TO clients;"),
+        up.contains(
+            "BEGIN;\n\nSET LOCAL search_path TO pg_catalog, public;\n\n\
+             ALTER TABLE public.customers RENAME TO clients;"
+        ),
         "{up}"
     );
     let down = text(&plinth(&["diff", "shop.ron", "clients.ron", "--down"], dir.path()).stdout);
     assert!(
-        down.contains("ALTER TABLE clients RENAME TO customers;"),
+        down.contains("ALTER TABLE public.clients RENAME TO customers;"),
         "{down}"
     );
     assert!(!down.contains("RENAME TO clients"), "{down}");
@@ -1405,7 +1413,7 @@ fn plinth_diff_refuses_destructive_plans_unless_allowed() {
         dir.path(),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("DROP TABLE coupons;"));
+    assert!(text(&out.stdout).contains("DROP TABLE public.coupons;"));
 }
 
 #[test]

@@ -135,11 +135,14 @@ fn files_are_named_by_timestamp_and_slug_and_wrapped_in_a_transaction() {
     );
     let begin = up.find("\nBEGIN;\n").expect("BEGIN");
     let commit = up.find("\nCOMMIT;\n").expect("COMMIT");
-    let create = up.find("CREATE TABLE users").expect("CREATE TABLE");
+    let create = up.find("CREATE TABLE public.users").expect("CREATE TABLE");
     assert!(begin < create && create < commit, "{up}");
     let down = fs::read_to_string(dir.join("20240501120000_create_todo.down.sql")).unwrap();
     assert!(
-        down.contains("\nBEGIN;\n\nDROP TABLE tasks;\n\nDROP TABLE users;\n\nCOMMIT;\n"),
+        down.contains(
+            "\nBEGIN;\n\nSET LOCAL search_path TO pg_catalog, public;\n\n\
+             DROP TABLE public.tasks;\n\nDROP TABLE public.users;\n\nCOMMIT;\n"
+        ),
         "{down}"
     );
 
@@ -163,11 +166,11 @@ fn files_are_named_by_timestamp_and_slug_and_wrapped_in_a_transaction() {
     // a default.
     let up = fs::read_to_string(dir.join("20240503120000_projects.up.sql")).unwrap();
     let add_value = up
-        .find("ALTER TYPE task_priority ADD VALUE 'urgent';")
+        .find("ALTER TYPE public.task_priority ADD VALUE 'urgent';")
         .expect("ADD VALUE");
     assert!(add_value < up.find("\nBEGIN;\n").unwrap(), "{up}");
     assert!(
-        up.contains("ALTER TABLE tasks RENAME COLUMN notes TO description;"),
+        up.contains("ALTER TABLE public.tasks RENAME COLUMN notes TO description;"),
         "{up}"
     );
     assert_eq!(migration_files(&dir).len(), 6);
@@ -190,12 +193,13 @@ fn concurrent_indexes_leave_the_transaction_out() {
     let up = fs::read_to_string(dir.join("20240502120000_priorities.up.sql")).unwrap();
     assert!(!up.contains("BEGIN;"), "{up}");
     assert!(
-        up.contains("CREATE INDEX CONCURRENTLY tasks_open_due_idx ON tasks (user_id, due_at) WHERE NOT done;"),
+        up.contains("CREATE INDEX CONCURRENTLY tasks_open_due_idx ON public.tasks (user_id, due_at) WHERE NOT done;"),
         "{up}"
     );
     let down = fs::read_to_string(dir.join("20240502120000_priorities.down.sql")).unwrap();
     assert!(
-        down.contains("DROP INDEX CONCURRENTLY tasks_open_due_idx;") && !down.contains("BEGIN;"),
+        down.contains("DROP INDEX CONCURRENTLY public.tasks_open_due_idx;")
+            && !down.contains("BEGIN;"),
         "{down}"
     );
 }
@@ -270,7 +274,10 @@ fn destructive_plans_are_refused_without_the_flag() {
     );
     assert!(out.contains("destructive-drop"), "{out}");
     let up = fs::read_to_string(dir.join("20240504120000_drop_due_dates.up.sql")).unwrap();
-    assert!(up.contains("ALTER TABLE tasks DROP COLUMN due_at;"), "{up}");
+    assert!(
+        up.contains("ALTER TABLE public.tasks DROP COLUMN due_at;"),
+        "{up}"
+    );
 }
 
 #[test]

@@ -334,7 +334,8 @@ fn longest_run(text: &str) -> Option<(usize, char, usize)> {
 }
 
 fn statements(plan: &plinth::core::diff::Plan) -> Vec<String> {
-    plan.steps().map(ToString::to_string).collect()
+    use plinth::core::sql::Sql;
+    plan.steps().map(|s| s.sql("public")).collect()
 }
 
 fn changes(plan: &plinth::core::diff::Plan) -> Vec<String> {
@@ -445,7 +446,7 @@ fn an_edit_is_previewed_then_applied() {
     assert_eq!(changes(&preview.plan), ["add entity `notes`"]);
     let sql = statements(&preview.plan);
     assert_eq!(sql.len(), 1, "{sql:?}");
-    assert!(sql[0].starts_with("CREATE TABLE notes ("), "{sql:?}");
+    assert!(sql[0].starts_with("CREATE TABLE public.notes ("), "{sql:?}");
     assert_eq!(preview.plan.refusal(), None);
     assert_eq!(preview.note, None);
     assert!(

@@ -326,9 +326,10 @@ fn the_issue_walkthrough_in_a_real_terminal() {
     let ddl = stdout(&out);
     let expected = [
         "-- PostgreSQL DDL for design \"shop\", written by plinth.",
-        "CREATE TABLE customers (\n    id uuid DEFAULT gen_random_uuid() NOT NULL,\n    email varchar(255) NOT NULL,\n    created_at timestamptz DEFAULT now() NOT NULL,\n    updated_at timestamptz DEFAULT now() NOT NULL,\n    CONSTRAINT customers_pkey PRIMARY KEY (id)\n);",
-        "CREATE TABLE orders (\n    id uuid DEFAULT gen_random_uuid() NOT NULL,\n    customer_id uuid NOT NULL,\n    phone1 text,\n    created_at timestamptz DEFAULT now() NOT NULL,\n    updated_at timestamptz DEFAULT now() NOT NULL,\n    CONSTRAINT orders_pkey PRIMARY KEY (id),\n    CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE\n);",
-        "CREATE INDEX orders_customer_id_idx ON orders (customer_id);",
+        "SET search_path TO pg_catalog, public;",
+        "CREATE TABLE public.customers (\n    id uuid DEFAULT gen_random_uuid() NOT NULL,\n    email varchar(255) NOT NULL,\n    created_at timestamptz DEFAULT now() NOT NULL,\n    updated_at timestamptz DEFAULT now() NOT NULL,\n    CONSTRAINT customers_pkey PRIMARY KEY (id)\n);",
+        "CREATE TABLE public.orders (\n    id uuid DEFAULT gen_random_uuid() NOT NULL,\n    customer_id uuid NOT NULL,\n    phone1 text,\n    created_at timestamptz DEFAULT now() NOT NULL,\n    updated_at timestamptz DEFAULT now() NOT NULL,\n    CONSTRAINT orders_pkey PRIMARY KEY (id),\n    CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers (id) ON DELETE CASCADE\n);",
+        "CREATE INDEX orders_customer_id_idx ON public.orders (customer_id);",
     ]
     .join("\n\n")
         + "\n";
@@ -466,7 +467,7 @@ fn a_design_read_from_a_database_is_edited_applied_and_saved() {
         "{screen}"
     );
     assert!(screen.contains("add entity `notes`"), "{screen}");
-    assert!(screen.contains("CREATE TABLE notes ("), "{screen}");
+    assert!(screen.contains("CREATE TABLE public.notes ("), "{screen}");
     assert!(screen.contains("y applies"), "{screen}");
 
     tmux.key("y");

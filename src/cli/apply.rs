@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::Failure;
 use crate::core::diff::{Plan, PlanOptions, Step};
 use crate::core::model::Design;
+use crate::core::sql::Sql;
 use crate::db::{ApplyError, InspectError, Observer, Outcome, Target, apply, plan_live, url_from};
 
 #[derive(Debug, clap::Args)]
@@ -60,7 +61,7 @@ async fn run_on(args: &Args, target: &Target, design: &Design) -> Result<(), Fai
         let plan = plan_live(&mut client, &args.schema, design, options)
             .await
             .map_err(failure)?;
-        print!("{}", words(&plan, &title));
+        print!("{}", words(&plan, &title, &args.schema));
         if let Some(refusal) = plan.refusal() {
             return Err(Failure::found(refusal));
         }
@@ -78,7 +79,7 @@ async fn run_on(args: &Args, target: &Target, design: &Design) -> Result<(), Fai
     };
     let outcome = apply(&mut client, &args.schema, design, options, &mut prompt).await;
     if let Err(ApplyError::Refused { plan, .. }) = &outcome {
-        print!("{}", words(plan, &title));
+        print!("{}", words(plan, &title, &args.schema));
     }
     match outcome.map_err(failure)? {
         Outcome::NothingToDo => print!("{}", nothing_to_do(&title)),
@@ -115,7 +116,7 @@ impl Observer for Prompt<'_> {
     }
 
     fn approve(&mut self, plan: &Plan) -> Result<(), ApplyError> {
-        print!("{}", words(plan, self.title));
+        print!("{}", words(plan, self.title, &self.args.schema));
         confirm(self.args.yes, plan.len(), &self.target)
     }
 
@@ -171,7 +172,7 @@ pub(super) fn failure(e: ApplyError) -> Failure {
 
 /// The plan in words: the changes, the statements that will run, and the
 /// safety findings with their hints.
-fn words(plan: &Plan, title: &str) -> String {
+fn words(plan: &Plan, title: &str, schema: &str) -> String {
     if plan.is_empty() {
         return nothing_to_do(title);
     }
@@ -184,7 +185,7 @@ fn words(plan: &Plan, title: &str) -> String {
     let width = plan.len().to_string().len();
     for (i, step) in plan.steps().enumerate() {
         let sql = step
-            .to_string()
+            .sql(schema)
             .replace('\n', &format!("\n  {:width$}  ", ""));
         let _ = writeln!(out, "  {:>width$}. {sql}", i + 1);
     }

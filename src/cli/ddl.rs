@@ -10,11 +10,13 @@ pub struct Args {
     /// Write the script here instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    schema: super::SchemaArg,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let design = super::load(&args.design)?;
-    let script = create_script(&design);
+    let script = create_script(&design, &args.schema.schema);
     match args.output {
         Some(path) => {
             crate::file::write_atomically(&path, &script)

@@ -18,6 +18,8 @@ pub struct Args {
     down: bool,
     #[command(flatten)]
     plan: PlanFlags,
+    #[command(flatten)]
+    schema: super::SchemaArg,
 }
 
 /// The plan options every command that writes a migration takes.
@@ -59,13 +61,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::found(refusal));
     }
     if args.sql {
-        print!("{}", m.up.script(&format!("Up: {from} -> {to}")));
+        let schema = &args.schema.schema;
+        print!("{}", m.up.script(&format!("Up: {from} -> {to}"), schema));
     }
     if args.down {
         if args.sql {
             println!();
         }
-        print!("{}", m.down.script(&format!("Down: {to} -> {from}")));
+        let schema = &args.schema.schema;
+        print!(
+            "{}",
+            m.down.script(&format!("Down: {to} -> {from}"), schema)
+        );
     }
     Ok(())
 }

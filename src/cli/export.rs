@@ -23,13 +23,16 @@ struct SqlmodelArgs {
     /// Write the models here (e.g. models.py) instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    schema: super::SchemaArg,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     match args.format {
         Format::Sqlmodel(args) => {
             let design = super::load(&args.design)?;
-            let text = sqlmodel::models(&design, &args.design.display().to_string());
+            let source = args.design.display().to_string();
+            let text = sqlmodel::models(&design, &source, &args.schema.schema);
             match args.output {
                 Some(path) => {
                     crate::file::write_atomically(&path, &text)

@@ -84,6 +84,8 @@ struct NewArgs {
     revision: Option<String>,
     #[command(flatten)]
     plan: super::diff::PlanFlags,
+    #[command(flatten)]
+    schema: super::SchemaArg,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -316,12 +318,17 @@ fn new(args: NewArgs) -> Result<(), Failure> {
             let down_path = layout.versions.join(&down);
             write_new(
                 &up_path,
-                &m.up.script(&format!("Up {version}_{slug}: {message}")),
+                &m.up.script(
+                    &format!("Up {version}_{slug}: {message}"),
+                    &args.schema.schema,
+                ),
             )?;
             write_new(
                 &down_path,
-                &m.down
-                    .script(&format!("Down {version}_{slug}: undoes {message}")),
+                &m.down.script(
+                    &format!("Down {version}_{slug}: undoes {message}"),
+                    &args.schema.schema,
+                ),
             )?;
             written.push(up_path);
             written.push(down_path);
@@ -347,6 +354,7 @@ fn new(args: NewArgs) -> Result<(), Failure> {
                 message: args.message.trim(),
                 created: timestamp.unwrap_or_else(now),
                 design: &args.design.display().to_string(),
+                schema: &args.schema.schema,
             };
             let text = alembic::revision(&old, &design, &m, &info);
             fs::create_dir_all(&layout.versions).map_err(|e| io_failure(&layout.versions, e))?;

@@ -70,6 +70,16 @@ enum Command {
     Rules(rules::Args),
 }
 
+/// The schema a command's statements name, for commands that write SQL
+/// without a database to ask.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArg {
+    /// The schema every statement names (tables and types are qualified
+    /// with it, and expressions resolve in it).
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+}
+
 /// A failure that ends the command: the message for stderr and the exit code.
 #[derive(Debug)]
 pub struct Failure {

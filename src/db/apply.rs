@@ -24,6 +24,7 @@ use super::settle::settle;
 use crate::core::diff::{Plan, PlanOptions, Step, plan};
 use crate::core::ids::{EntityId, FieldId};
 use crate::core::model::{Design, Entity};
+use crate::core::sql::{Sql, local_search_path};
 
 /// Why an apply stopped without applying.
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +166,7 @@ async fn apply_locked(
     let numbered: Vec<(usize, &Step)> = plan.steps().enumerate().map(|(i, s)| (i + 1, s)).collect();
     let (before, rest) = numbered.split_at(plan.before.len());
     let mut run = Run {
+        schema,
         total: plan.len(),
         kept: 0,
         observer,
@@ -179,6 +181,7 @@ async fn apply_locked(
 
 /// The statements of one apply as they run.
 struct Run<'a, O> {
+    schema: &'a str,
     total: usize,
     /// Statements already committed.
     kept: usize,
@@ -193,9 +196,11 @@ impl<O: Observer> Run<'_, O> {
         steps: &[(usize, &Step)],
     ) -> Result<(), ApplyError> {
         let tx = client.transaction().await?;
+        // Names are qualified; expressions resolve in the schema.
+        tx.batch_execute(&local_search_path(self.schema)).await?;
         for &(number, step) in steps {
             self.observer.running(number, self.total, step);
-            execute(&tx, step, number, self.total)
+            execute(&tx, self.schema, step, number, self.total)
                 .await
                 .map_err(|failure| ApplyError::Failed {
                     failure,
@@ -336,11 +341,12 @@ pub struct StepFailure {
 /// Runs statement `number` of `total` in `tx`; a failure says which.
 pub async fn execute(
     tx: &Transaction<'_>,
+    schema: &str,
     step: &Step,
     number: usize,
     total: usize,
 ) -> Result<(), StepFailure> {
-    let sql = step.to_string();
+    let sql = step.sql(schema);
     tx.batch_execute(&sql).await.map_err(|e| StepFailure {
         number,
         total,

@@ -34,6 +34,7 @@ use crate::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
     PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlExpr, SqlType, Unique,
 };
+use crate::core::sql::local_search_path;
 
 /// A design read from a database, with what did not fit.
 #[derive(Debug)]
@@ -216,6 +217,9 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
         .read_only(true)
         .start()
         .await?;
+    // The catalog prints expressions and types relative to the search
+    // path: with the schema on it, they read as the design writes them.
+    tx.batch_execute(&local_search_path(schema)).await?;
     let Some(ns) = tx.query_opt(SCHEMA, &[&schema]).await? else {
         return Err(InspectError::NoSchema(schema.to_owned()));
     };

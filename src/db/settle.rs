@@ -12,7 +12,7 @@ use tokio_postgres::{Client, Transaction};
 
 use crate::core::ids::{CheckId, EntityId, FieldId, IndexId};
 use crate::core::model::{DefaultValue, Design, SqlExpr};
-use crate::core::sql::{Ident, Literal};
+use crate::core::sql::{Ident, Literal, local_search_path};
 
 /// Gives `aligned` (the live design, aligned by
 /// [`align_ids`](super::align_ids)) the design's own text for each check,
@@ -25,6 +25,7 @@ pub async fn settle(
 ) -> Result<(), tokio_postgres::Error> {
     for probe in probes(schema, aligned, design) {
         let tx = client.transaction().await?;
+        tx.batch_execute(&local_search_path(schema)).await?;
         let same = probe.same(&tx).await;
         tx.rollback().await?;
         if same {

@@ -16,7 +16,7 @@ mod statement;
 pub use change::{Change, FieldAt, ItemAt, diff};
 pub use plan::{Migration, Plan, PlanOptions, migration, plan};
 pub use safety::{Safety, SafetyFinding};
-pub use statement::{Place, Step};
+pub use statement::{Place, Step, Using};
 
 #[cfg(test)]
 mod tests;

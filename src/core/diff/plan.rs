@@ -27,7 +27,8 @@ use std::collections::{HashMap, HashSet};
 use crate::core::ids::{EntityId, EnumId, FieldId, RelationshipId};
 use crate::core::model::{DefaultValue, Design, Entity, Field, Relationship, SqlType};
 use crate::core::sql::{
-    Column, CommentTarget, Constraint, Literal, Statement, create_statements, foreign_key,
+    Column, CommentTarget, Constraint, Literal, Sql, Statement, create_statements, foreign_key,
+    local_search_path, search_path,
 };
 
 use super::cast::{rewrites_table, using_clause};
@@ -123,10 +124,15 @@ impl Plan {
         ))
     }
 
-    /// The plan as a script for `psql -f`, one blank line between
-    /// statements, wrapped in a transaction unless a statement forbids it.
-    pub fn script(&self, title: &str) -> String {
-        let mut out = format!("-- {}, written by plinth.\n", title.replace('\n', " "));
+    /// The plan as a script for `psql -f` on `schema`, one blank line
+    /// between statements, wrapped in a transaction unless a statement
+    /// forbids it. Every name is qualified; the `search_path` is set for
+    /// the expressions (only for the transaction, when there is one).
+    pub fn script(&self, title: &str, schema: &str) -> String {
+        let mut out = format!(
+            "-- {}, written by plinth.\n",
+            title.replace(['\n', '\r'], " ")
+        );
         if self.is_empty() {
             out.push_str("-- Nothing to do: both designs describe the same schema.\n");
             return out;
@@ -134,7 +140,7 @@ impl Plan {
         let put = |steps: &[Step], out: &mut String| {
             for step in steps {
                 out.push('\n');
-                out.push_str(&step.to_string());
+                out.push_str(&step.sql(schema));
                 out.push('\n');
             }
         };
@@ -144,6 +150,9 @@ impl Plan {
                  -- psql applies it statement by statement; after a failure, the statements\n\
                  -- before it stay applied.\n",
             );
+            out.push('\n');
+            out.push_str(&search_path(schema));
+            out.push('\n');
             put(&self.before, &mut out);
             put(&self.body, &mut out);
             put(&self.after, &mut out);
@@ -153,7 +162,9 @@ impl Plan {
             out.push_str("\n-- New enum values commit first: the transaction below uses them.\n");
             put(&self.before, &mut out);
         }
-        out.push_str("\nBEGIN;\n");
+        out.push_str("\nBEGIN;\n\n");
+        out.push_str(&local_search_path(schema));
+        out.push('\n');
         put(&self.body, &mut out);
         out.push_str("\nCOMMIT;\n");
         if !self.after.is_empty() {
@@ -829,9 +840,7 @@ impl<'a> Planner<'a> {
         let column = nf.name.clone();
         let retyped = self.retyped(of, nf);
         let to = self.current_type(&nf.ty);
-        let using = retyped
-            .then(|| using_clause(&column, &of.ty, &to))
-            .flatten();
+        let using = retyped.then(|| using_clause(&of.ty, &to)).flatten();
         let default_changes = of.default != nf.default;
         let drop_default = of.default.is_some() && (default_changes || using.is_some());
         let set_default = nf.default.is_some() && (default_changes || drop_default);

@@ -7,7 +7,9 @@
 use std::fmt;
 
 use crate::core::model::{DefaultValue, Deferrable, Identity, IndexMethod, SqlExpr, SqlType};
-use crate::core::sql::{Column, CommentTarget, Constraint, Ident, Literal, Statement};
+use crate::core::sql::{
+    Column, CommentTarget, Constraint, Ident, InSchema, Literal, Qualified, Sql, Statement, TypeSql,
+};
 
 /// One statement of a migration.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +43,7 @@ pub enum Step {
         table: String,
         column: String,
         ty: SqlType,
-        using: Option<String>,
+        using: Option<Using>,
     },
     SetNotNull {
         table: String,
@@ -149,6 +151,31 @@ pub enum Step {
     },
 }
 
+/// How `ALTER COLUMN ... TYPE ... USING` converts each value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Using {
+    /// `column::new_type`.
+    Cast,
+    /// `column::text::new_type`, for types with no cast between them;
+    /// `text[]` between arrays.
+    ViaText { array: bool },
+}
+
+impl Using {
+    /// The `USING` expression converting `column` to `ty` in `schema`.
+    pub fn sql(self, column: &str, ty: &SqlType, schema: &str) -> String {
+        let ty = InSchema(&TypeSql(ty), schema);
+        match self {
+            Using::Cast => format!("{}::{ty}", Ident(column)),
+            Using::ViaText { array } => format!(
+                "{}::{}::{ty}",
+                Ident(column),
+                if array { "text[]" } else { "text" }
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
     Before,
@@ -215,7 +242,7 @@ impl Step {
             } => format!(
                 "set the default of {} to {}",
                 col(table, column),
-                default_sql(default)
+                default.to_sql()
             ),
             Step::DropDefault { table, column } => {
                 format!("drop the default of {}", col(table, column))
@@ -378,26 +405,6 @@ fn describe_constraint(constraint: &Constraint) -> String {
     }
 }
 
-/// A column type with enum names quoted as identifiers.
-pub(crate) struct TypeSql<'a>(pub &'a SqlType);
-
-impl fmt::Display for TypeSql<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            SqlType::Enum(name) => write!(f, "{}", Ident(name)),
-            SqlType::Array(inner) => write!(f, "{}[]", TypeSql(inner)),
-            other => write!(f, "{other}"),
-        }
-    }
-}
-
-fn default_sql(default: &DefaultValue) -> String {
-    match default {
-        DefaultValue::Expr(e) => e.to_string(),
-        DefaultValue::Text(t) => Literal(t).to_string(),
-    }
-}
-
 fn identity_sql(identity: Identity) -> &'static str {
     match identity {
         Identity::Always => "ALWAYS",
@@ -405,35 +412,36 @@ fn identity_sql(identity: Identity) -> &'static str {
     }
 }
 
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Sql for Step {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result {
+        let q = |name| Qualified(schema, name);
         let alter = |f: &mut fmt::Formatter<'_>, table: &str, column: &str| {
             write!(
                 f,
                 "ALTER TABLE {} ALTER COLUMN {}",
-                Ident(table),
+                Qualified(schema, table),
                 Ident(column)
             )
         };
         match self {
-            Step::Ddl(statement) => write!(f, "{statement}"),
-            Step::DropTable { name } => write!(f, "DROP TABLE {};", Ident(name)),
+            Step::Ddl(statement) => statement.write_sql(f, schema),
+            Step::DropTable { name } => write!(f, "DROP TABLE {};", q(name)),
             Step::RenameTable { from, to } => {
-                write!(f, "ALTER TABLE {} RENAME TO {};", Ident(from), Ident(to))
+                write!(f, "ALTER TABLE {} RENAME TO {};", q(from), Ident(to))
             }
-            Step::AddColumn { table, column } => {
-                write!(f, "ALTER TABLE {} ADD COLUMN {column};", Ident(table))
-            }
-            Step::DropColumn { table, column } => write!(
+            Step::AddColumn { table, column } => write!(
                 f,
-                "ALTER TABLE {} DROP COLUMN {};",
-                Ident(table),
-                Ident(column)
+                "ALTER TABLE {} ADD COLUMN {};",
+                q(table),
+                InSchema(column, schema)
             ),
+            Step::DropColumn { table, column } => {
+                write!(f, "ALTER TABLE {} DROP COLUMN {};", q(table), Ident(column))
+            }
             Step::RenameColumn { table, from, to } => write!(
                 f,
                 "ALTER TABLE {} RENAME COLUMN {} TO {};",
-                Ident(table),
+                q(table),
                 Ident(from),
                 Ident(to)
             ),
@@ -444,9 +452,9 @@ impl fmt::Display for Step {
                 using,
             } => {
                 alter(f, table, column)?;
-                write!(f, " TYPE {}", TypeSql(ty))?;
+                write!(f, " TYPE {}", InSchema(&TypeSql(ty), schema))?;
                 if let Some(using) = using {
-                    write!(f, " USING {using}")?;
+                    write!(f, " USING {}", using.sql(column, ty, schema))?;
                 }
                 f.write_str(";")
             }
@@ -464,7 +472,7 @@ impl fmt::Display for Step {
                 default,
             } => {
                 alter(f, table, column)?;
-                write!(f, " SET DEFAULT {};", default_sql(default))
+                write!(f, " SET DEFAULT {};", default.to_sql())
             }
             Step::DropDefault { table, column } => {
                 alter(f, table, column)?;
@@ -473,7 +481,7 @@ impl fmt::Display for Step {
             Step::Backfill { table, column } => write!(
                 f,
                 "UPDATE {} SET {c} = DEFAULT WHERE {c} IS NULL;",
-                Ident(table),
+                q(table),
                 c = Ident(column)
             ),
             Step::AddIdentity {
@@ -499,13 +507,13 @@ impl fmt::Display for Step {
             Step::DropConstraint { table, name } => write!(
                 f,
                 "ALTER TABLE {} DROP CONSTRAINT {};",
-                Ident(table),
+                q(table),
                 Ident(name)
             ),
             Step::RenameConstraint { table, from, to } => write!(
                 f,
                 "ALTER TABLE {} RENAME CONSTRAINT {} TO {};",
-                Ident(table),
+                q(table),
                 Ident(from),
                 Ident(to)
             ),
@@ -516,21 +524,22 @@ impl fmt::Display for Step {
             } => write!(
                 f,
                 "ALTER TABLE {} ALTER CONSTRAINT {} {};",
-                Ident(table),
+                q(table),
                 Ident(name),
                 deferrable.as_sql()
             ),
             Step::AddConstraintNotValid { table, constraint } => {
                 write!(
                     f,
-                    "ALTER TABLE {} ADD {constraint} NOT VALID;",
-                    Ident(table)
+                    "ALTER TABLE {} ADD {} NOT VALID;",
+                    q(table),
+                    InSchema(constraint, schema)
                 )
             }
             Step::ValidateConstraint { table, name } => write!(
                 f,
                 "ALTER TABLE {} VALIDATE CONSTRAINT {};",
-                Ident(table),
+                q(table),
                 Ident(name)
             ),
             Step::AddConstraintUsingIndex {
@@ -540,7 +549,7 @@ impl fmt::Display for Step {
             } => write!(
                 f,
                 "ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {};",
-                Ident(table),
+                q(table),
                 Ident(name),
                 if *primary_key {
                     "PRIMARY KEY"
@@ -564,7 +573,7 @@ impl fmt::Display for Step {
                     if *unique { "UNIQUE " } else { "" },
                     if *concurrently { "CONCURRENTLY " } else { "" },
                     Ident(name),
-                    Ident(table)
+                    q(table)
                 )?;
                 crate::core::sql::write_index_tail(f, *method, columns, predicate.as_ref())
             }
@@ -572,17 +581,17 @@ impl fmt::Display for Step {
                 f,
                 "DROP INDEX {}{};",
                 if *concurrently { "CONCURRENTLY " } else { "" },
-                Ident(name)
+                q(name)
             ),
             Step::RenameIndex { from, to } => {
-                write!(f, "ALTER INDEX {} RENAME TO {};", Ident(from), Ident(to))
+                write!(f, "ALTER INDEX {} RENAME TO {};", q(from), Ident(to))
             }
-            Step::DropType { name } => write!(f, "DROP TYPE {};", Ident(name)),
+            Step::DropType { name } => write!(f, "DROP TYPE {};", q(name)),
             Step::RenameType { from, to } => {
-                write!(f, "ALTER TYPE {} RENAME TO {};", Ident(from), Ident(to))
+                write!(f, "ALTER TYPE {} RENAME TO {};", q(from), Ident(to))
             }
             Step::AddEnumValue { name, value, place } => {
-                write!(f, "ALTER TYPE {} ADD VALUE {}", Ident(name), Literal(value))?;
+                write!(f, "ALTER TYPE {} ADD VALUE {}", q(name), Literal(value))?;
                 match place {
                     Some((Place::Before, other)) => write!(f, " BEFORE {}", Literal(other))?,
                     Some((Place::After, other)) => write!(f, " AFTER {}", Literal(other))?,
@@ -591,12 +600,7 @@ impl fmt::Display for Step {
                 f.write_str(";")
             }
             Step::SetComment { target, text } => {
-                f.write_str("COMMENT ON ")?;
-                match target {
-                    CommentTarget::Type(t) => write!(f, "TYPE {}", Ident(t))?,
-                    CommentTarget::Table(t) => write!(f, "TABLE {}", Ident(t))?,
-                    CommentTarget::Column(t, c) => write!(f, "COLUMN {}.{}", Ident(t), Ident(c))?,
-                }
+                write!(f, "COMMENT ON {}", InSchema(target, schema))?;
                 match text {
                     Some(text) => write!(f, " IS {};", Literal(text)),
                     None => f.write_str(" IS NULL;"),
@@ -618,23 +622,23 @@ mod tests {
                     from: "user".into(),
                     to: "members".into(),
                 },
-                "ALTER TABLE \"user\" RENAME TO members;",
+                "ALTER TABLE app.\"user\" RENAME TO members;",
             ),
             (
                 Step::AlterColumnType {
                     table: "t".into(),
                     column: "Code".into(),
                     ty: SqlType::Enum("Status Kind".into()),
-                    using: Some("\"Code\"::text::\"Status Kind\"".into()),
+                    using: Some(Using::ViaText { array: false }),
                 },
-                "ALTER TABLE t ALTER COLUMN \"Code\" TYPE \"Status Kind\" USING \"Code\"::text::\"Status Kind\";",
+                "ALTER TABLE app.t ALTER COLUMN \"Code\" TYPE app.\"Status Kind\" USING \"Code\"::text::app.\"Status Kind\";",
             ),
             (
                 Step::Backfill {
                     table: "t".into(),
                     column: "end date".into(),
                 },
-                "UPDATE t SET \"end date\" = DEFAULT WHERE \"end date\" IS NULL;",
+                "UPDATE app.t SET \"end date\" = DEFAULT WHERE \"end date\" IS NULL;",
             ),
             (
                 Step::CreateIndex {
@@ -646,7 +650,7 @@ mod tests {
                     predicate: Some("a > 0".into()),
                     concurrently: true,
                 },
-                "CREATE UNIQUE INDEX CONCURRENTLY t_a_idx ON t USING hash (a) WHERE a > 0;",
+                "CREATE UNIQUE INDEX CONCURRENTLY t_a_idx ON app.t USING hash (a) WHERE a > 0;",
             ),
             (
                 Step::AddEnumValue {
@@ -654,14 +658,14 @@ mod tests {
                     value: "it's".into(),
                     place: Some((Place::After, "a".into())),
                 },
-                "ALTER TYPE s ADD VALUE 'it''s' AFTER 'a';",
+                "ALTER TYPE app.s ADD VALUE 'it''s' AFTER 'a';",
             ),
             (
                 Step::SetComment {
                     target: CommentTarget::Column("t".into(), "a".into()),
                     text: None,
                 },
-                "COMMENT ON COLUMN t.a IS NULL;",
+                "COMMENT ON COLUMN app.t.a IS NULL;",
             ),
             (
                 Step::AddConstraintUsingIndex {
@@ -669,7 +673,7 @@ mod tests {
                     name: "t_pkey".into(),
                     primary_key: true,
                 },
-                "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;",
+                "ALTER TABLE app.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;",
             ),
             (
                 Step::SetDefault {
@@ -677,7 +681,7 @@ mod tests {
                     column: "a".into(),
                     default: DefaultValue::Text("x'y".into()),
                 },
-                "ALTER TABLE t ALTER COLUMN a SET DEFAULT 'x''y';",
+                "ALTER TABLE app.t ALTER COLUMN a SET DEFAULT 'x''y';",
             ),
             (
                 Step::AlterConstraintDeferrable {
@@ -685,7 +689,7 @@ mod tests {
                     name: "order_user_fkey".into(),
                     deferrable: Deferrable::InitiallyDeferred,
                 },
-                "ALTER TABLE \"order\" ALTER CONSTRAINT order_user_fkey DEFERRABLE INITIALLY DEFERRED;",
+                "ALTER TABLE app.\"order\" ALTER CONSTRAINT order_user_fkey DEFERRABLE INITIALLY DEFERRED;",
             ),
             (
                 Step::AlterConstraintDeferrable {
@@ -693,11 +697,15 @@ mod tests {
                     name: "t_a_fkey".into(),
                     deferrable: Deferrable::NotDeferrable,
                 },
-                "ALTER TABLE t ALTER CONSTRAINT t_a_fkey NOT DEFERRABLE;",
+                "ALTER TABLE app.t ALTER CONSTRAINT t_a_fkey NOT DEFERRABLE;",
             ),
         ];
         for (step, sql) in cases {
-            assert_eq!(step.to_string(), sql);
+            assert_eq!(step.sql("app"), sql);
         }
+        let in_my_app = Step::DropTable {
+            name: "Order".into(),
+        };
+        assert_eq!(in_my_app.sql("My App"), "DROP TABLE \"My App\".\"Order\";");
     }
 }

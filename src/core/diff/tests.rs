@@ -11,6 +11,7 @@ use crate::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Index, IndexMethod,
     PrimaryKey, ReferentialAction, Relationship, RelationshipKind, SqlType,
 };
+use crate::core::sql::Sql;
 use crate::core::testing::Gen;
 
 fn shop() -> Design {
@@ -45,7 +46,7 @@ fn field(
 }
 
 fn sql(plan: &Plan) -> Vec<String> {
-    plan.steps().map(|s| s.to_string()).collect()
+    plan.steps().map(|s| s.sql("public")).collect()
 }
 
 /// Where the statement containing `needle` is; panics with the script
@@ -74,7 +75,7 @@ fn identical_designs_need_nothing() {
     assert_eq!(diff(&d, &d), vec![]);
     let p = plan(&d, &d, PlanOptions::default());
     assert!(p.is_empty() && p.findings.is_empty());
-    assert!(p.script("up").contains("Nothing to do"));
+    assert!(p.script("up", "public").contains("Nothing to do"));
 }
 
 #[test]
@@ -108,15 +109,18 @@ fn a_renamed_entity_is_a_rename_and_its_derived_names_follow() {
     assert_eq!(
         s,
         [
-            "ALTER TABLE customers RENAME TO clients;",
-            "ALTER TABLE clients RENAME CONSTRAINT customers_pkey TO clients_pkey;",
-            "ALTER TABLE clients RENAME CONSTRAINT customers_email_key TO clients_email_key;",
+            "ALTER TABLE public.customers RENAME TO clients;",
+            "ALTER TABLE public.clients RENAME CONSTRAINT customers_pkey TO clients_pkey;",
+            "ALTER TABLE public.clients RENAME CONSTRAINT customers_email_key TO clients_email_key;",
         ]
     );
     assert_eq!(rules(&up), [Safety::RenameBreaksCode]);
     assert!(up.refusal().is_none());
     let down = plan(&new, &old, PlanOptions::default());
-    assert_eq!(sql(&down)[0], "ALTER TABLE clients RENAME TO customers;");
+    assert_eq!(
+        sql(&down)[0],
+        "ALTER TABLE public.clients RENAME TO customers;"
+    );
 }
 
 #[test]
@@ -148,7 +152,7 @@ fn same_name_with_a_new_id_is_a_drop_and_an_add() {
     }));
     let up = plan(&old, &new, PlanOptions::default());
     let s = sql(&up);
-    assert!(at(&s, "DROP TABLE reviews") < at(&s, "CREATE TABLE reviews"));
+    assert!(at(&s, "DROP TABLE public.reviews") < at(&s, "CREATE TABLE public.reviews"));
     assert!(up.refusal().is_some());
 }
 
@@ -172,8 +176,8 @@ fn a_renamed_field_is_a_rename_and_renames_the_keys_named_after_it() {
     assert_eq!(
         sql(&plan(&old, &new, PlanOptions::default())),
         [
-            "ALTER TABLE customers RENAME CONSTRAINT customers_email_key TO customers_email_address_key;",
-            "ALTER TABLE customers RENAME COLUMN email TO email_address;",
+            "ALTER TABLE public.customers RENAME CONSTRAINT customers_email_key TO customers_email_address_key;",
+            "ALTER TABLE public.customers RENAME COLUMN email TO email_address;",
         ]
     );
 }
@@ -199,7 +203,10 @@ fn a_renamed_field_keeps_the_checks_that_name_it() {
     );
     let s = sql(&plan(&old, &new, PlanOptions::default()));
     // PostgreSQL rewrites the checks of a renamed column itself.
-    assert_eq!(s, ["ALTER TABLE orders RENAME COLUMN subtotal TO net;"]);
+    assert_eq!(
+        s,
+        ["ALTER TABLE public.orders RENAME COLUMN subtotal TO net;"]
+    );
 }
 
 #[test]
@@ -217,9 +224,9 @@ fn swapped_names_go_through_a_temporary_name() {
     assert_eq!(
         &s[..3],
         [
-            "ALTER TABLE warehouses RENAME TO warehouses_plinth_tmp;",
-            "ALTER TABLE coupons RENAME TO warehouses;",
-            "ALTER TABLE warehouses_plinth_tmp RENAME TO coupons;",
+            "ALTER TABLE public.warehouses RENAME TO warehouses_plinth_tmp;",
+            "ALTER TABLE public.coupons RENAME TO warehouses;",
+            "ALTER TABLE public.warehouses_plinth_tmp RENAME TO coupons;",
         ]
     );
 }
@@ -235,7 +242,7 @@ fn foreign_keys_drop_before_their_targets_and_add_after_them() {
     );
     let up = plan(&old, &new, PlanOptions::default());
     let s = sql(&up);
-    assert!(at(&s, "DROP CONSTRAINT orders_coupon_id_fkey") < at(&s, "DROP TABLE coupons"));
+    assert!(at(&s, "DROP CONSTRAINT orders_coupon_id_fkey") < at(&s, "DROP TABLE public.coupons"));
     assert_eq!(rules(&up), [Safety::DestructiveDrop]);
     assert!(up.refusal().unwrap().contains("--allow-destructive"));
     let allowed = plan(
@@ -251,8 +258,8 @@ fn foreign_keys_drop_before_their_targets_and_add_after_them() {
     // Down: the table comes back before the key that points at it.
     let down = plan(&new, &old, PlanOptions::default());
     let s = sql(&down);
-    assert!(at(&s, "CREATE TABLE coupons") < at(&s, "ADD CONSTRAINT orders_coupon_id_fkey"));
-    assert!(at(&s, "CREATE TABLE coupons") < at(&s, "COMMENT ON TABLE coupons"));
+    assert!(at(&s, "CREATE TABLE public.coupons") < at(&s, "ADD CONSTRAINT orders_coupon_id_fkey"));
+    assert!(at(&s, "CREATE TABLE public.coupons") < at(&s, "COMMENT ON TABLE public.coupons"));
     assert_eq!(rules(&down), [Safety::FkValidateSeparately]);
 }
 
@@ -310,12 +317,14 @@ fn new_tables_follow_their_enums_and_dependencies() {
         ],
     );
     let s = sql(&plan(&old, &new, PlanOptions::default()));
-    assert!(at(&s, "CREATE TYPE gift_kind") < at(&s, "CREATE TABLE gifts"));
+    assert!(at(&s, "CREATE TYPE public.gift_kind") < at(&s, "CREATE TABLE public.gifts"));
     assert!(at(&s, "ADD COLUMN gift_id") < at(&s, "orders_gift_id_fkey"));
-    assert!(at(&s, "CREATE TABLE gifts") < at(&s, "orders_gift_id_fkey"));
+    assert!(at(&s, "CREATE TABLE public.gifts") < at(&s, "orders_gift_id_fkey"));
     let down = sql(&plan(&new, &old, PlanOptions::default()));
-    assert!(at(&down, "DROP CONSTRAINT orders_gift_id_fkey") < at(&down, "DROP TABLE gifts"));
-    assert!(at(&down, "DROP TABLE gifts") < at(&down, "DROP TYPE gift_kind"));
+    assert!(
+        at(&down, "DROP CONSTRAINT orders_gift_id_fkey") < at(&down, "DROP TABLE public.gifts")
+    );
+    assert!(at(&down, "DROP TABLE public.gifts") < at(&down, "DROP TYPE public.gift_kind"));
 }
 
 #[test]
@@ -341,9 +350,9 @@ fn retypes_cast_only_where_postgresql_needs_it() {
     assert_eq!(
         sql(&up),
         [
-            "ALTER TABLE categories ALTER COLUMN name TYPE varchar(200);",
-            "ALTER TABLE inventory ALTER COLUMN quantity TYPE bigint;",
-            "ALTER TABLE payments ALTER COLUMN provider TYPE text;",
+            "ALTER TABLE public.categories ALTER COLUMN name TYPE varchar(200);",
+            "ALTER TABLE public.inventory ALTER COLUMN quantity TYPE bigint;",
+            "ALTER TABLE public.payments ALTER COLUMN provider TYPE text;",
         ]
     );
     assert_eq!(rules(&up), [Safety::TableRewrite]);
@@ -366,7 +375,7 @@ fn retypes_cast_only_where_postgresql_needs_it() {
     let new = edited(&old, [retype(&old, "reviews", "title", "integer")]);
     assert_eq!(
         sql(&plan(&old, &new, PlanOptions::default())),
-        ["ALTER TABLE reviews ALTER COLUMN title TYPE integer USING title::integer;"]
+        ["ALTER TABLE public.reviews ALTER COLUMN title TYPE integer USING title::integer;"]
     );
 }
 
@@ -383,7 +392,7 @@ fn a_renamed_enum_does_not_retype_its_fields() {
     );
     assert_eq!(
         sql(&plan(&old, &new, PlanOptions::default())),
-        ["ALTER TYPE order_status RENAME TO order_state;"]
+        ["ALTER TYPE public.order_status RENAME TO order_state;"]
     );
 }
 
@@ -412,9 +421,9 @@ fn added_enum_values_keep_their_place() {
     assert_eq!(
         sql(&up),
         [
-            "ALTER TYPE order_status ADD VALUE 'on_hold' BEFORE 'pending';",
-            "ALTER TYPE order_status ADD VALUE 'packed' AFTER 'paid';",
-            "ALTER TYPE order_status ADD VALUE 'refunded';",
+            "ALTER TYPE public.order_status ADD VALUE 'on_hold' BEFORE 'pending';",
+            "ALTER TYPE public.order_status ADD VALUE 'packed' AFTER 'paid';",
+            "ALTER TYPE public.order_status ADD VALUE 'refunded';",
         ]
     );
     assert!(up.before.is_empty());
@@ -440,7 +449,7 @@ fn an_enum_value_used_by_a_new_default_commits_first() {
     );
     let up = plan(&old, &new, PlanOptions::default());
     assert_eq!(up.before.len(), 1);
-    let script = up.script("up");
+    let script = up.script("up", "public");
     assert!(
         script.find("ADD VALUE 'draft'").unwrap() < script.find("BEGIN;").unwrap(),
         "{script}"
@@ -468,13 +477,13 @@ fn removing_an_enum_value_rebuilds_the_type() {
     assert_eq!(
         sql(&up),
         [
-            "CREATE TYPE order_status_plinth_new AS ENUM ('pending', 'paid', 'shipped', 'delivered');",
-            "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;",
-            "ALTER TABLE orders ALTER COLUMN status TYPE order_status_plinth_new USING status::text::order_status_plinth_new;",
-            "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'pending';",
-            "DROP TYPE order_status;",
-            "ALTER TYPE order_status_plinth_new RENAME TO order_status;",
-            "COMMENT ON TYPE order_status IS 'Where an order is in its life: placed, paid for, handed to a carrier, received, or called off.';",
+            "CREATE TYPE public.order_status_plinth_new AS ENUM ('pending', 'paid', 'shipped', 'delivered');",
+            "ALTER TABLE public.orders ALTER COLUMN status DROP DEFAULT;",
+            "ALTER TABLE public.orders ALTER COLUMN status TYPE public.order_status_plinth_new USING status::text::public.order_status_plinth_new;",
+            "ALTER TABLE public.orders ALTER COLUMN status SET DEFAULT 'pending';",
+            "DROP TYPE public.order_status;",
+            "ALTER TYPE public.order_status_plinth_new RENAME TO order_status;",
+            "COMMENT ON TYPE public.order_status IS 'Where an order is in its life: placed, paid for, handed to a carrier, received, or called off.';",
         ]
     );
     assert_eq!(rules(&up), [Safety::TableRewrite]);
@@ -485,7 +494,10 @@ fn removing_an_enum_value_rebuilds_the_type() {
     );
     // Adding the value back is an ADD VALUE again.
     let down = sql(&plan(&new, &old, PlanOptions::default()));
-    assert_eq!(down, ["ALTER TYPE order_status ADD VALUE 'cancelled';"]);
+    assert_eq!(
+        down,
+        ["ALTER TYPE public.order_status ADD VALUE 'cancelled';"]
+    );
 }
 
 #[test]
@@ -504,7 +516,7 @@ fn not_null_is_backfilled_from_a_default_or_reported() {
     );
     assert_eq!(
         sql(&bare),
-        ["ALTER TABLE customers ALTER COLUMN phone SET NOT NULL;"]
+        ["ALTER TABLE public.customers ALTER COLUMN phone SET NOT NULL;"]
     );
     assert_eq!(rules(&bare), [Safety::NotNullWithoutDefault]);
 
@@ -523,9 +535,9 @@ fn not_null_is_backfilled_from_a_default_or_reported() {
     assert_eq!(
         sql(&filled),
         [
-            "ALTER TABLE customers ALTER COLUMN phone SET DEFAULT 'unknown';",
-            "UPDATE customers SET phone = DEFAULT WHERE phone IS NULL;",
-            "ALTER TABLE customers ALTER COLUMN phone SET NOT NULL;",
+            "ALTER TABLE public.customers ALTER COLUMN phone SET DEFAULT 'unknown';",
+            "UPDATE public.customers SET phone = DEFAULT WHERE phone IS NULL;",
+            "ALTER TABLE public.customers ALTER COLUMN phone SET NOT NULL;",
         ]
     );
     assert!(filled.findings.is_empty());
@@ -568,7 +580,7 @@ fn new_indexes_on_existing_tables_lock_writes_unless_built_concurrently() {
     let up = plan(&old, &new, PlanOptions::default());
     assert_eq!(
         sql(&up),
-        ["CREATE INDEX orders_total_idx ON orders (total);"]
+        ["CREATE INDEX orders_total_idx ON public.orders (total);"]
     );
     assert_eq!(rules(&up), [Safety::IndexLocksWrites]);
     assert!(up.transactional());
@@ -580,11 +592,14 @@ fn new_indexes_on_existing_tables_lock_writes_unless_built_concurrently() {
     let m = migration(&old, &new, options);
     assert_eq!(
         sql(&m.up),
-        ["CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);"]
+        ["CREATE INDEX CONCURRENTLY orders_total_idx ON public.orders (total);"]
     );
     assert!(m.up.findings.is_empty() && !m.up.transactional());
-    assert!(!m.up.script("up").contains("BEGIN"));
-    assert_eq!(sql(&m.down), ["DROP INDEX CONCURRENTLY orders_total_idx;"]);
+    assert!(!m.up.script("up", "public").contains("BEGIN"));
+    assert_eq!(
+        sql(&m.down),
+        ["DROP INDEX CONCURRENTLY public.orders_total_idx;"]
+    );
 }
 
 #[test]
@@ -612,8 +627,8 @@ fn new_foreign_keys_on_existing_tables_can_be_validated_after_the_commit() {
     assert_eq!(
         sql(&up),
         [
-            "ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
-            "ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE;",
+            "ALTER TABLE public.orders DROP CONSTRAINT orders_customer_id_fkey;",
+            "ALTER TABLE public.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers (id) ON DELETE CASCADE;",
         ]
     );
     assert_eq!(rules(&up), [Safety::FkValidateSeparately]);
@@ -625,10 +640,10 @@ fn new_foreign_keys_on_existing_tables_can_be_validated_after_the_commit() {
     let up = plan(&old, &new, options);
     assert!(up.findings.is_empty());
     assert_eq!(
-        up.after.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        ["ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;"]
+        up.after.iter().map(|s| s.sql("public")).collect::<Vec<_>>(),
+        ["ALTER TABLE public.orders VALIDATE CONSTRAINT orders_customer_id_fkey;"]
     );
-    let script = up.script("up");
+    let script = up.script("up", "public");
     assert!(
         script.find("COMMIT;").unwrap() < script.find("VALIDATE").unwrap(),
         "{script}"
@@ -674,12 +689,12 @@ fn deferrability_alone_changes_in_place_and_back() {
     assert_eq!(
         sql(&m.up),
         [
-            "ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY DEFERRED;"
+            "ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY DEFERRED;"
         ]
     );
     assert_eq!(
         sql(&m.down),
-        ["ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey NOT DEFERRABLE;"]
+        ["ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey NOT DEFERRABLE;"]
     );
     assert!(m.up.findings.is_empty() && m.down.findings.is_empty());
     assert_eq!(
@@ -704,13 +719,13 @@ fn deferrability_alone_changes_in_place_and_back() {
     assert_eq!(
         sql(&m.up),
         [
-            "ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY IMMEDIATE;"
+            "ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY IMMEDIATE;"
         ]
     );
     assert_eq!(
         sql(&m.down),
         [
-            "ALTER TABLE orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY DEFERRED;"
+            "ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE INITIALLY DEFERRED;"
         ]
     );
 }
@@ -735,7 +750,7 @@ fn a_renamed_key_changes_deferrability_under_its_new_name() {
     );
     let altered = at(
         &s,
-        "ALTER TABLE purchases ALTER CONSTRAINT purchases_customer_id_fkey DEFERRABLE INITIALLY IMMEDIATE;",
+        "ALTER TABLE public.purchases ALTER CONSTRAINT purchases_customer_id_fkey DEFERRABLE INITIALLY IMMEDIATE;",
     );
     assert!(renamed < altered);
 }
@@ -766,8 +781,8 @@ fn a_key_added_or_rebuilt_carries_its_deferrability() {
     assert_eq!(
         sql(&up),
         [
-            "ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
-            "ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;",
+            "ALTER TABLE public.orders DROP CONSTRAINT orders_customer_id_fkey;",
+            "ALTER TABLE public.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;",
         ]
     );
     let up = plan(
@@ -818,10 +833,13 @@ fn dropping_the_first_unnamed_check_renumbers_the_others() {
         }],
     );
     let s = sql(&plan(&old, &new, PlanOptions::default()));
-    assert_eq!(s[0], "ALTER TABLE coupons DROP CONSTRAINT coupons_check;");
+    assert_eq!(
+        s[0],
+        "ALTER TABLE public.coupons DROP CONSTRAINT coupons_check;"
+    );
     assert_eq!(
         s[1],
-        "ALTER TABLE coupons RENAME CONSTRAINT coupons_check1 TO coupons_check;"
+        "ALTER TABLE public.coupons RENAME CONSTRAINT coupons_check1 TO coupons_check;"
     );
     assert_eq!(s.len(), 5, "{s:#?}");
 
@@ -842,11 +860,11 @@ fn dropping_the_first_unnamed_check_renumbers_the_others() {
     let s = sql(&plan(&old, &added, PlanOptions::default()));
     assert_eq!(
         s[0],
-        "ALTER TABLE coupons RENAME CONSTRAINT coupons_check4 TO coupons_check5;"
+        "ALTER TABLE public.coupons RENAME CONSTRAINT coupons_check4 TO coupons_check5;"
     );
     assert_eq!(
         s.last().unwrap(),
-        "ALTER TABLE coupons ADD CONSTRAINT coupons_check CHECK (true);"
+        "ALTER TABLE public.coupons ADD CONSTRAINT coupons_check CHECK (true);"
     );
 }
 
@@ -913,6 +931,6 @@ proptest! {
         let m = migration(&old, &new, PlanOptions::default());
         prop_assert_eq!(m.up.is_empty(), diff(&old, &new).is_empty() || m.up.is_empty());
         prop_assert_eq!(m.up.is_destructive(), there[1] + there[3] > 0);
-        let _ = m.up.script("up");
+        let _ = m.up.script("up", "public");
     }
 }

@@ -21,7 +21,7 @@ use super::naming::Timestamp;
 use super::python::{self, enum_reference, sa_type, server_default, sql_string, string};
 use crate::core::diff::{Migration, Plan, Step};
 use crate::core::model::{Deferrable, Design, Identity, IndexMethod, ReferentialAction, SqlType};
-use crate::core::sql::{Column, CommentTarget, Constraint, Statement};
+use crate::core::sql::{Column, CommentTarget, Constraint, InSchema, Statement};
 
 /// `alembic.ini` for a project whose scripts live in `alembic/`.
 pub const ALEMBIC_INI: &str = include_str!("alembic/alembic.ini");
@@ -44,13 +44,16 @@ pub struct RevisionInfo<'a> {
     pub created: Timestamp,
     /// The design file the revision was made from, for its docstring.
     pub design: &'a str,
+    /// The schema the statements Alembic has no operation for are
+    /// qualified with; its operations follow Alembic's own schema.
+    pub schema: &'a str,
 }
 
 /// The Python source of an Alembic revision taking a database from `old`
 /// to `new`; `migration` is `diff::migration(old, new, ...)`.
 pub fn revision(old: &Design, new: &Design, migration: &Migration, info: &RevisionInfo) -> String {
-    let upgrade = Writer::new(old, new).function(&migration.up);
-    let downgrade = Writer::new(new, old).function(&migration.down);
+    let upgrade = Writer::new(old, new, info.schema).function(&migration.up);
+    let downgrade = Writer::new(new, old, info.schema).function(&migration.down);
     let body =
         format!("def upgrade() -> None:\n{upgrade}\n\ndef downgrade() -> None:\n{downgrade}");
 
@@ -138,6 +141,8 @@ impl Op {
 struct Writer<'a> {
     from: &'a Design,
     to: &'a Design,
+    /// The schema raw SQL is qualified with.
+    schema: &'a str,
 }
 
 /// Comments of the tables a plan creates, folded into `op.create_table`.
@@ -149,8 +154,8 @@ struct Folded {
 }
 
 impl<'a> Writer<'a> {
-    fn new(from: &'a Design, to: &'a Design) -> Self {
-        Writer { from, to }
+    fn new(from: &'a Design, to: &'a Design, schema: &'a str) -> Self {
+        Writer { from, to, schema }
     }
 
     /// The body of `upgrade()` or `downgrade()`, indented.
@@ -224,7 +229,8 @@ impl<'a> Writer<'a> {
                 let mut args = vec![s(table), s(column), format!("type_={}", type_source(ty))];
                 args.extend(self.existing_type(table, column));
                 if let Some(using) = using {
-                    args.push(format!("postgresql_using={}", s(using)));
+                    let sql = using.sql(column, ty, self.schema);
+                    args.push(format!("postgresql_using={}", s(&sql)));
                 }
                 Op::one(format!("op.alter_column({})", args.join(", ")))
             }
@@ -257,11 +263,14 @@ impl<'a> Writer<'a> {
                 Op::one(format!("op.alter_column({})", args.join(", ")))
             }
             Step::Backfill { .. } => Op::execute(
-                step,
+                &InSchema(step, self.schema),
                 "# Existing NULLs take the column's default before it becomes NOT NULL.",
             ),
             Step::AddIdentity { .. } | Step::SetIdentity { .. } | Step::DropIdentity { .. } => {
-                Op::execute(step, "# Alembic has no operation for identity columns.")
+                Op::execute(
+                    &InSchema(step, self.schema),
+                    "# Alembic has no operation for identity columns.",
+                )
             }
             Step::DropConstraint { table, name } => {
                 let mut args = vec![s(name), s(table)];
@@ -270,21 +279,23 @@ impl<'a> Writer<'a> {
                 }
                 Op::one(format!("op.drop_constraint({})", args.join(", ")))
             }
-            Step::RenameConstraint { .. } => {
-                Op::execute(step, "# Alembic has no operation to rename a constraint.")
-            }
+            Step::RenameConstraint { .. } => Op::execute(
+                &InSchema(step, self.schema),
+                "# Alembic has no operation to rename a constraint.",
+            ),
             Step::AddConstraintNotValid { table, constraint } => {
                 add_constraint(table, constraint, true)
             }
-            Step::ValidateConstraint { .. } => {
-                Op::execute(step, "# Alembic has no operation to validate a constraint.")
-            }
+            Step::ValidateConstraint { .. } => Op::execute(
+                &InSchema(step, self.schema),
+                "# Alembic has no operation to validate a constraint.",
+            ),
             Step::AlterConstraintDeferrable { .. } => Op::execute(
-                step,
+                &InSchema(step, self.schema),
                 "# Alembic has no operation to change when a constraint is checked.",
             ),
             Step::AddConstraintUsingIndex { .. } => Op::execute(
-                step,
+                &InSchema(step, self.schema),
                 "# The index built above becomes the constraint; Alembic has no operation for it.",
             ),
             Step::CreateIndex {
@@ -314,20 +325,25 @@ impl<'a> Writer<'a> {
                 }
                 Op::one(format!("op.drop_index({})", args.join(", ")))
             }
-            Step::RenameIndex { .. } => {
-                Op::execute(step, "# Alembic has no operation to rename an index.")
-            }
+            Step::RenameIndex { .. } => Op::execute(
+                &InSchema(step, self.schema),
+                "# Alembic has no operation to rename an index.",
+            ),
             Step::DropType { name } => Op::one(format!(
                 "postgresql.ENUM(name={}).drop(op.get_bind())",
                 s(name)
             )),
-            Step::RenameType { .. } => {
-                Op::execute(step, "# Alembic has no operation to rename an enum type.")
+            Step::RenameType { .. } => Op::execute(
+                &InSchema(step, self.schema),
+                "# Alembic has no operation to rename an enum type.",
+            ),
+            Step::AddEnumValue { .. } => Op::execute(
+                &InSchema(step, self.schema),
+                "# Alembic has no operation to add an enum value.",
+            ),
+            Step::SetComment { target, text } => {
+                comment(&InSchema(step, self.schema), target, text.as_deref())
             }
-            Step::AddEnumValue { .. } => {
-                Op::execute(step, "# Alembic has no operation to add an enum value.")
-            }
-            Step::SetComment { target, text } => comment(step, target, text.as_deref()),
         };
         Some(op)
     }
@@ -392,7 +408,7 @@ impl<'a> Writer<'a> {
                 if table.is_some_and(|t| folded.created.contains(t)) {
                     return None;
                 }
-                comment(statement, target, Some(text))
+                comment(&InSchema(statement, self.schema), target, Some(text))
             }
         };
         Some(op)
@@ -726,6 +742,7 @@ mod tests {
             message: "create \"\"\" todo",
             created: Timestamp::parse("20240501120000").unwrap(),
             design: "designs/todo.ron",
+            schema: "public",
         }
     }
 
@@ -819,10 +836,10 @@ mod tests {
         let m = migration(&old, &new, PlanOptions::default());
         let text = revision(&old, &new, &m, &info());
         assert!(text.contains(
-            "    # Alembic has no operation to change when a constraint is checked.\n    op.execute(\"ALTER TABLE tasks ALTER CONSTRAINT tasks_user_id_fkey DEFERRABLE INITIALLY DEFERRED\")\n"
+            "    # Alembic has no operation to change when a constraint is checked.\n    op.execute(\"ALTER TABLE public.tasks ALTER CONSTRAINT tasks_user_id_fkey DEFERRABLE INITIALLY DEFERRED\")\n"
         ), "{text}");
         assert!(text.contains(
-            "    op.execute(\"ALTER TABLE tasks ALTER CONSTRAINT tasks_user_id_fkey NOT DEFERRABLE\")\n"
+            "    op.execute(\"ALTER TABLE public.tasks ALTER CONSTRAINT tasks_user_id_fkey NOT DEFERRABLE\")\n"
         ), "{text}");
         assert!(
             text.contains("- make foreign key `tasks_user_id_fkey` on `tasks` deferrable, initially deferred\n"),
@@ -854,7 +871,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains(
-            "    # Alembic has no operation to rename a constraint.\n    op.execute(\"ALTER TABLE members RENAME CONSTRAINT users_pkey TO members_pkey\")\n"
+            "    # Alembic has no operation to rename a constraint.\n    op.execute(\"ALTER TABLE public.members RENAME CONSTRAINT users_pkey TO members_pkey\")\n"
         ), "{text}");
     }
 }

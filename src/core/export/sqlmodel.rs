@@ -26,7 +26,7 @@ use crate::core::model::{
     DefaultValue, Design, Entity, EnumType, Field, IndexMethod, MAX_IDENTIFIER_BYTES,
     ReferentialAction, Relationship, RelationshipKind, SqlType,
 };
-use crate::core::sql::{Column, CommentTarget, Constraint, Literal, Statement, foreign_key};
+use crate::core::sql::{Column, CommentTarget, Constraint, Literal, Sql, Statement, foreign_key};
 
 /// Lines longer than this are split, one argument a line.
 const LINE_WIDTH: usize = 88;
@@ -57,8 +57,8 @@ const RESERVED: &[&str] = &[
 
 /// The Python source of `models.py` for a design; `source` is the design
 /// file it came from, for the docstring.
-pub fn models(design: &Design, source: &str) -> String {
-    Models::new(design).source(source)
+pub fn models(design: &Design, source: &str, schema: &str) -> String {
+    Models::new(design, schema).source(source)
 }
 
 struct EnumInfo {
@@ -95,6 +95,8 @@ struct Uses {
 
 struct Models<'a> {
     design: &'a Design,
+    /// The schema of the raw SQL the models run (type comments).
+    schema: &'a str,
     enums: HashMap<String, EnumInfo>,
     classes: HashMap<EntityId, String>,
     attrs: HashMap<(EntityId, FieldId), Attr>,
@@ -107,9 +109,10 @@ struct Models<'a> {
 }
 
 impl<'a> Models<'a> {
-    fn new(design: &'a Design) -> Self {
+    fn new(design: &'a Design, schema: &'a str) -> Self {
         let mut m = Models {
             design,
+            schema,
             enums: HashMap::new(),
             classes: HashMap::new(),
             attrs: HashMap::new(),
@@ -580,7 +583,7 @@ impl<'a> Models<'a> {
                 target: CommentTarget::Type(e.name.clone()),
                 text: text.clone(),
             }
-            .to_string();
+            .sql(self.schema);
             let sql = sql.strip_suffix(';').unwrap_or(&sql).replace('%', "%%");
             let _ = write!(
                 out,
@@ -1106,7 +1109,7 @@ mod tests {
     #[test]
     fn todo_models_read_like_hand_written_ones() {
         let d = load(include_str!("../../../designs/todo.ron"));
-        let text = models(&d, "designs/todo.ron");
+        let text = models(&d, "designs/todo.ron", "public");
         assert!(
             text.contains("class User(SQLModel, table=True):\n"),
             "{text}"
@@ -1149,7 +1152,7 @@ mod tests {
         );
         let d = load(&source);
         assert!(d.relationships().all(|r| r.deferrable.is_deferrable()));
-        let text = models(&d, "todo.ron");
+        let text = models(&d, "todo.ron", "public");
         assert!(!text.contains("foreign_key=\"users.id\""), "{text}");
         assert!(
             text.contains(
@@ -1168,7 +1171,7 @@ mod tests {
     #[test]
     fn many_to_many_through_a_link_model() {
         let d = load(include_str!("../../../designs/blog.ron"));
-        let text = models(&d, "designs/blog.ron");
+        let text = models(&d, "designs/blog.ron", "public");
         let link = text.find("class PostsTag(SQLModel, table=True):").unwrap();
         assert!(link < text.find("class Post(SQLModel").unwrap());
         assert!(text.contains("    tags: list[\"Tag\"] = Relationship(back_populates=\"posts\", link_model=PostsTag)\n"), "{text}");
@@ -1177,7 +1180,11 @@ mod tests {
 
     #[test]
     fn enums_self_references_and_tables_without_keys() {
-        let shop = models(&load(include_str!("../../../designs/shop.ron")), "shop.ron");
+        let shop = models(
+            &load(include_str!("../../../designs/shop.ron")),
+            "shop.ron",
+            "public",
+        );
         assert!(
             shop.contains("class OrderStatus(str, enum.Enum):\n"),
             "{shop}"
@@ -1195,6 +1202,7 @@ mod tests {
         let legacy = models(
             &load(include_str!("../../../designs/legacy.ron")),
             "legacy.ron",
+            "public",
         );
         assert!(
             legacy.contains(

@@ -1,4 +1,6 @@
-//! DDL statements. Each prints as one PostgreSQL statement ending in `;`.
+//! DDL statements. Each prints as one PostgreSQL statement ending in `;`,
+//! with every table and type it names qualified by the schema it is
+//! printed for: what runs never depends on the session's `search_path`.
 
 use std::fmt;
 
@@ -78,24 +80,54 @@ pub enum CommentTarget {
     Column(String, String),
 }
 
-/// A column type with enum names quoted as identifiers.
+/// SQL that names schema objects, printed for one schema.
+pub trait Sql {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result;
+
+    /// The SQL text for `schema`.
+    fn sql(&self, schema: &str) -> String {
+        InSchema(self, schema).to_string()
+    }
+}
+
+/// A value printed for a schema, for `write!`.
+pub struct InSchema<'a, T: ?Sized>(pub &'a T, pub &'a str);
+
+impl<T: Sql + ?Sized> fmt::Display for InSchema<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write_sql(f, self.1)
+    }
+}
+
+/// A table or type in its schema: `shop.orders`, `"My App"."Order"`.
+#[derive(Clone, Copy, Debug)]
+pub struct Qualified<'a>(pub &'a str, pub &'a str);
+
+impl fmt::Display for Qualified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", Ident(self.0), Ident(self.1))
+    }
+}
+
+/// A column type; enum names are the schema's types.
 pub struct TypeSql<'a>(pub &'a SqlType);
 
-impl fmt::Display for TypeSql<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Sql for TypeSql<'_> {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result {
         match self.0 {
-            SqlType::Enum(name) => write!(f, "{}", Ident(name)),
-            SqlType::Array(inner) => write!(f, "{}[]", TypeSql(inner)),
+            SqlType::Enum(name) => write!(f, "{}", Qualified(schema, name)),
+            SqlType::Array(inner) => write!(f, "{}[]", InSchema(&TypeSql(inner), schema)),
             other => write!(f, "{other}"),
         }
     }
 }
 
-impl fmt::Display for Statement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Sql for Statement {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result {
+        let q = |name| Qualified(schema, name);
         match self {
             Statement::CreateEnum { name, values } => {
-                write!(f, "CREATE TYPE {} AS ENUM (", Ident(name))?;
+                write!(f, "CREATE TYPE {} AS ENUM (", q(name))?;
                 for (i, v) in values.iter().enumerate() {
                     let sep = if i == 0 { "" } else { ", " };
                     write!(f, "{sep}{}", Literal(v))?;
@@ -107,11 +139,11 @@ impl fmt::Display for Statement {
                 columns,
                 constraints,
             } => {
-                writeln!(f, "CREATE TABLE {} (", Ident(name))?;
+                writeln!(f, "CREATE TABLE {} (", q(name))?;
                 let lines: Vec<String> = columns
                     .iter()
-                    .map(Column::to_string)
-                    .chain(constraints.iter().map(Constraint::to_string))
+                    .map(|c| c.sql(schema))
+                    .chain(constraints.iter().map(|c| c.sql(schema)))
                     .collect();
                 for (i, line) in lines.iter().enumerate() {
                     let comma = if i + 1 < lines.len() { "," } else { "" };
@@ -120,7 +152,12 @@ impl fmt::Display for Statement {
                 f.write_str(");")
             }
             Statement::AddConstraint { table, constraint } => {
-                write!(f, "ALTER TABLE {} ADD {constraint};", Ident(table))
+                write!(
+                    f,
+                    "ALTER TABLE {} ADD {};",
+                    q(table),
+                    InSchema(constraint, schema)
+                )
             }
             Statement::CreateIndex {
                 name,
@@ -131,39 +168,48 @@ impl fmt::Display for Statement {
                 predicate,
             } => {
                 let unique = if *unique { "UNIQUE " } else { "" };
-                write!(
-                    f,
-                    "CREATE {unique}INDEX {} ON {}",
-                    Ident(name),
-                    Ident(table)
-                )?;
+                write!(f, "CREATE {unique}INDEX {} ON {}", Ident(name), q(table))?;
                 write_index_tail(f, *method, columns, predicate.as_ref())
             }
             Statement::Comment { target, text } => {
-                f.write_str("COMMENT ON ")?;
-                match target {
-                    CommentTarget::Type(t) => write!(f, "TYPE {}", Ident(t))?,
-                    CommentTarget::Table(t) => write!(f, "TABLE {}", Ident(t))?,
-                    CommentTarget::Column(t, c) => write!(f, "COLUMN {}.{}", Ident(t), Ident(c))?,
-                }
-                write!(f, " IS {};", Literal(text))
+                write!(
+                    f,
+                    "COMMENT ON {} IS {};",
+                    InSchema(target, schema),
+                    Literal(text)
+                )
             }
         }
     }
 }
 
-impl fmt::Display for Column {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", Ident(&self.name), TypeSql(&self.ty))?;
+impl Sql for CommentTarget {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result {
+        match self {
+            CommentTarget::Type(t) => write!(f, "TYPE {}", Qualified(schema, t)),
+            CommentTarget::Table(t) => write!(f, "TABLE {}", Qualified(schema, t)),
+            CommentTarget::Column(t, c) => {
+                write!(f, "COLUMN {}.{}", Qualified(schema, t), Ident(c))
+            }
+        }
+    }
+}
+
+impl Sql for Column {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            Ident(&self.name),
+            InSchema(&TypeSql(&self.ty), schema)
+        )?;
         match self.identity {
             Some(Identity::Always) => f.write_str(" GENERATED ALWAYS AS IDENTITY")?,
             Some(Identity::ByDefault) => f.write_str(" GENERATED BY DEFAULT AS IDENTITY")?,
             None => {}
         }
-        match &self.default {
-            Some(DefaultValue::Expr(e)) => write!(f, " DEFAULT {e}")?,
-            Some(DefaultValue::Text(t)) => write!(f, " DEFAULT {}", Literal(t))?,
-            None => {}
+        if let Some(default) = &self.default {
+            write!(f, " DEFAULT {}", default.to_sql())?;
         }
         if self.not_null {
             f.write_str(" NOT NULL")?;
@@ -172,8 +218,8 @@ impl fmt::Display for Column {
     }
 }
 
-impl fmt::Display for Constraint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Sql for Constraint {
+    fn write_sql(&self, f: &mut fmt::Formatter<'_>, schema: &str) -> fmt::Result {
         match self {
             Constraint::PrimaryKey { name, columns } => {
                 write!(
@@ -208,7 +254,7 @@ impl fmt::Display for Constraint {
                     "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
                     Ident(name),
                     IdentList(columns),
-                    Ident(table),
+                    Qualified(schema, table),
                     IdentList(references)
                 )?;
                 if let Some(action) = on_delete {

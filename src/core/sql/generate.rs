@@ -1,6 +1,7 @@
 //! A design as the DDL that creates it from nothing.
 
-use super::ddl::{Column, CommentTarget, Constraint, Statement};
+use super::ddl::{Column, CommentTarget, Constraint, Sql, Statement};
+use super::quote::Ident;
 use crate::core::model::{Design, Entity, Relationship};
 
 /// The statements that create the design, in an order PostgreSQL accepts:
@@ -41,18 +42,34 @@ pub fn create_statements(design: &Design) -> Vec<Statement> {
     out
 }
 
-/// The whole script as text, one blank line between statements.
-pub fn create_script(design: &Design) -> String {
+/// The whole script as text for `schema`, one blank line between
+/// statements. Names are qualified; the `search_path` it sets first is for
+/// the expressions, whose functions and types resolve in `pg_catalog` and
+/// then in the schema, whatever the session had.
+pub fn create_script(design: &Design, schema: &str) -> String {
     let mut script = format!(
-        "-- PostgreSQL DDL for design \"{}\", written by plinth.\n",
-        design.name.replace('\n', " ")
+        "-- PostgreSQL DDL for design \"{}\", written by plinth.\n\n{}\n",
+        design.name.replace(['\n', '\r'], " "),
+        search_path(schema)
     );
     for statement in create_statements(design) {
         script.push('\n');
-        script.push_str(&statement.to_string());
+        script.push_str(&statement.sql(schema));
         script.push('\n');
     }
     script
+}
+
+/// The `SET search_path` plinth's scripts and sessions run first:
+/// `pg_catalog` before the schema, so nothing in the schema can stand in
+/// for a built-in function or type.
+pub fn search_path(schema: &str) -> String {
+    format!("SET search_path TO pg_catalog, {};", Ident(schema))
+}
+
+/// [`search_path`] for the current transaction only.
+pub fn local_search_path(schema: &str) -> String {
+    format!("SET LOCAL search_path TO pg_catalog, {};", Ident(schema))
 }
 
 fn create_table(design: &Design, entity: &Entity, foreign_keys: &[&Relationship]) -> Statement {
@@ -214,12 +231,12 @@ mod tests {
         let alters: Vec<String> = statements
             .iter()
             .filter(|s| matches!(s, Statement::AddConstraint { .. }))
-            .map(|s| s.to_string())
+            .map(|s| s.sql("public"))
             .collect();
         assert_eq!(alters.len(), 3, "{alters:#?}");
         assert!(alters.iter().all(|a| a.contains("FOREIGN KEY")));
-        let script = create_script(&design);
-        let inline = script.matches("REFERENCES a (id)").count();
+        let script = create_script(&design, "public");
+        let inline = script.matches("REFERENCES public.a (id)").count();
         assert_eq!(inline, 1, "the key to `a` stays inline:\n{script}");
         assert!(script.rfind("CREATE TABLE").unwrap() < script.find("ALTER TABLE").unwrap());
     }
@@ -242,10 +259,10 @@ mod tests {
                 .apply(&mut design)
                 .unwrap();
         }
-        let script = create_script(&design);
+        let script = create_script(&design, "public");
         let inline = script
             .lines()
-            .find(|l| l.contains("REFERENCES a (id)"))
+            .find(|l| l.contains("REFERENCES public.a (id)"))
             .unwrap();
         assert!(
             inline.ends_with(" DEFERRABLE INITIALLY IMMEDIATE"),
@@ -253,7 +270,9 @@ mod tests {
         );
         let alter = script
             .lines()
-            .find(|l| l.starts_with("ALTER TABLE c ADD") && l.contains("REFERENCES b (id)"))
+            .find(|l| {
+                l.starts_with("ALTER TABLE public.c ADD") && l.contains("REFERENCES public.b (id)")
+            })
             .unwrap();
         assert!(
             alter.ends_with(" DEFERRABLE INITIALLY DEFERRED;"),

@@ -6,6 +6,9 @@ mod generate;
 pub mod keywords;
 mod quote;
 
-pub use ddl::{Column, CommentTarget, Constraint, Statement, write_index_tail};
-pub use generate::{create_script, create_statements, foreign_key};
+pub use ddl::{
+    Column, CommentTarget, Constraint, InSchema, Qualified, Sql, Statement, TypeSql,
+    write_index_tail,
+};
+pub use generate::{create_script, create_statements, foreign_key, local_search_path, search_path};
 pub use quote::{Ident, IdentList, Literal, needs_quotes};

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::{centered, wrap};
 use crate::core::check::Severity;
+use crate::core::sql::Sql;
 use crate::tui::app::App;
 use crate::tui::database::Preview;
 use crate::tui::theme::Theme;
@@ -71,7 +72,8 @@ pub fn lines(theme: &Theme, preview: &Preview, width: usize) -> Vec<Line<'static
     for (i, step) in plan.steps().enumerate() {
         let first = format!("  {:>number_width$}. ", i + 1);
         let rest = " ".repeat(first.len());
-        wrapped(&mut out, &first, &rest, &step.to_string(), theme.key);
+        let sql = step.sql(&preview.connection.schema);
+        wrapped(&mut out, &first, &rest, &sql, theme.key);
     }
     if !plan.findings.is_empty() {
         out.push(Line::raw(""));
