@@ -9,6 +9,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod expressions;
+mod schemas;
+
 use common::TestDb;
 
 /// The schema and table no plinth command is ever asked to touch.
