@@ -10,6 +10,7 @@
 mod common;
 
 mod expressions;
+mod random_text;
 mod schemas;
 
 use common::TestDb;
