@@ -76,11 +76,16 @@ fn name() -> impl Strategy<Value = String> {
         .prop_filter("a name is not blank", |s| !s.trim().is_empty())
 }
 
+/// A field: its name, its text default and its comment.
+type FieldCase = (String, String, String);
+/// A table: its name, its comment and its fields.
+type TableCase = (String, Option<String>, Vec<FieldCase>);
+
 #[derive(Clone, Debug)]
 struct Case {
     enum_name: String,
     labels: Vec<String>,
-    tables: Vec<(String, Option<String>, Vec<(String, String, String)>)>,
+    tables: Vec<TableCase>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
