@@ -1289,10 +1289,13 @@ impl App {
         let edit = match form.edit(&self.design, &mut self.ids) {
             Ok(Some(edit)) => edit,
             Ok(None) => return self.info("nothing changed".into()),
-            Err(_) => {
+            Err(why) => {
                 let problems = form.problems(&self.design);
-                if let Some(at) = problems.iter().position(Option::is_some) {
-                    form.focus = at;
+                match problems.iter().position(Option::is_some) {
+                    Some(at) => form.focus = at,
+                    // No input is at fault by itself (an expression that
+                    // is not one, a key that exists): say so over the form.
+                    None => form.refused = Some(why),
                 }
                 self.mode = Mode::Form(form);
                 return;

@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod designer;
 mod expressions;
 mod random_text;
 mod schemas;
