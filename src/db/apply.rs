@@ -3,17 +3,15 @@
 //! under the schema's advisory lock, so that a failure names its statement
 //! and changes nothing.
 //!
-//! An inspected design has fresh ids, while the migration engine matches
-//! by id. [`align_ids`] gives the live design the design's ids wherever the
-//! names agree, so what did not change diffs as unchanged and what is new
-//! (or gone) shows as an add (or a drop). A rename cannot be told from a
-//! drop and an add this way: the live schema keeps no ids.
+//! An inspected design has fresh ids; [`align`] (the migration engine's
+//! own matcher) gives the live design the design's ids wherever the names
+//! agree, so what did not change diffs as unchanged and what is new (or
+//! gone) shows as an add (or a drop). A rename cannot be told from a drop
+//! and an add this way: the live schema keeps no ids.
 //!
 //! The command line and the designer both apply through [`apply`]; they
 //! differ only in how a plan is approved (a prompt, or the plan the user
 //! already saw).
-
-use std::collections::HashMap;
 
 use tokio_postgres::{Client, Transaction};
 
@@ -21,9 +19,8 @@ use super::history;
 use super::inspect::{InspectError, inspect};
 use super::lock::{lock, unlock};
 use super::settle::settle;
-use crate::core::diff::{Plan, PlanOptions, Step, plan};
-use crate::core::ids::{EntityId, FieldId};
-use crate::core::model::{Design, Entity};
+use crate::core::diff::{Plan, PlanOptions, Step, align, plan};
+use crate::core::model::Design;
 use crate::core::sql::{Sql, local_search_path};
 
 /// Why an apply stopped without applying.
@@ -96,7 +93,7 @@ pub async fn live_design(
     {
         inspection.design.remove_entity(&id);
     }
-    let mut live = align_ids(&inspection.design, design);
+    let mut live = align(&inspection.design, design);
     settle(client, schema, &mut live, design).await?;
     Ok(live)
 }
@@ -212,121 +209,6 @@ impl<O: Observer> Run<'_, O> {
     }
 }
 
-/// The live design `live` with the ids of `design` wherever names match:
-/// enums, entities and fields by name; keys, checks, indexes and foreign
-/// keys by the name the database knows them by. Everything else keeps its
-/// fresh id, so the diff sees it as added or dropped.
-pub fn align_ids(live: &Design, design: &Design) -> Design {
-    let mut out = Design::new(design.name.clone());
-    out.comment = design.comment.clone();
-    out.checks = design.checks.clone();
-    for e in &live.enums {
-        let mut e = e.clone();
-        if let Some(d) = design.enum_named(&e.name) {
-            e.id = d.id.clone();
-        }
-        out.enums.push(e);
-    }
-
-    let mut entity_ids: HashMap<EntityId, EntityId> = HashMap::new();
-    let mut field_ids: HashMap<EntityId, HashMap<FieldId, FieldId>> = HashMap::new();
-    for le in live.entities() {
-        let aligned = match design.entity_named(&le.name) {
-            Some(de) => align_entity(live, le, design, de),
-            None => (le.clone(), identity_map(le)),
-        };
-        entity_ids.insert(le.id.clone(), aligned.0.id.clone());
-        field_ids.insert(le.id.clone(), aligned.1);
-        let at = out.entity_count();
-        out.insert_entity(aligned.0, at);
-    }
-
-    for lr in live.relationships() {
-        let mut r = lr.clone();
-        let name = live.relationship_name(lr);
-        r.from = entity_ids[&lr.from].clone();
-        r.to = entity_ids[&lr.to].clone();
-        r.fields = remap(&lr.fields, &field_ids[&lr.from]);
-        r.references = remap(&lr.references, &field_ids[&lr.to]);
-        if let Some(d) = design
-            .foreign_keys_from(&r.from)
-            .find(|d| design.relationship_name(d) == name)
-        {
-            r.id = d.id.clone();
-        }
-        out.insert_relationship(r);
-    }
-    out
-}
-
-/// A live entity with the ids of the design's entity of the same name, and
-/// the map from its live field ids to the aligned ones.
-fn align_entity(
-    live: &Design,
-    le: &Entity,
-    design: &Design,
-    de: &Entity,
-) -> (Entity, HashMap<FieldId, FieldId>) {
-    let fields: HashMap<FieldId, FieldId> = le
-        .fields
-        .iter()
-        .map(|f| {
-            let id = de.field_named(&f.name).map_or(&f.id, |d| &d.id);
-            (f.id.clone(), id.clone())
-        })
-        .collect();
-    let mut e = le.clone();
-    e.id = de.id.clone();
-    for f in &mut e.fields {
-        f.id = fields[&f.id].clone();
-    }
-    if let Some(pk) = &mut e.primary_key {
-        pk.fields = remap(&pk.fields, &fields);
-    }
-    for d in &mut e.dependencies {
-        d.lhs = remap(&d.lhs, &fields);
-        d.rhs = remap(&d.rhs, &fields);
-    }
-    for (u, lu) in e.uniques.iter_mut().zip(&le.uniques) {
-        u.fields = remap(&u.fields, &fields);
-        let name = live.unique_name(le, lu);
-        if let Some(d) = de
-            .uniques
-            .iter()
-            .find(|d| design.unique_name(de, d) == name)
-        {
-            u.id = d.id.clone();
-        }
-    }
-    for (c, lc) in e.checks.iter_mut().zip(&le.checks) {
-        let name = live.check_name(le, lc);
-        if let Some(d) = de.checks.iter().find(|d| design.check_name(de, d) == name) {
-            c.id = d.id.clone();
-        }
-    }
-    for (i, li) in e.indexes.iter_mut().zip(&le.indexes) {
-        i.fields = remap(&i.fields, &fields);
-        let name = live.index_name(le, li);
-        if let Some(d) = de.indexes.iter().find(|d| design.index_name(de, d) == name) {
-            i.id = d.id.clone();
-        }
-    }
-    (e, fields)
-}
-
-fn identity_map(e: &Entity) -> HashMap<FieldId, FieldId> {
-    e.fields
-        .iter()
-        .map(|f| (f.id.clone(), f.id.clone()))
-        .collect()
-}
-
-fn remap(ids: &[FieldId], map: &HashMap<FieldId, FieldId>) -> Vec<FieldId> {
-    ids.iter()
-        .map(|id| map.get(id).unwrap_or(id).clone())
-        .collect()
-}
-
 /// A statement that failed: which one and what PostgreSQL said.
 #[derive(Debug, thiserror::Error)]
 #[error("statement {number} of {total} failed: {statement}\nPostgreSQL: {message}")]
@@ -369,39 +251,6 @@ fn one_line(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::diff::diff;
-
-    fn shop() -> Design {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/shop.ron");
-        crate::file::load(&path).expect("the shop design loads")
-    }
-
-    /// The design with every id replaced, as an inspection would give it:
-    /// its text without ids, read back with fresh ones.
-    fn fresh_ids(d: &Design) -> Design {
-        let text: String = crate::file::to_text(d)
-            .split_inclusive('\n')
-            .map(|line| match line.find("id: \"") {
-                Some(at) => {
-                    let end = at + line[at + 5..].find('"').expect("a closing quote") + 6;
-                    let rest = line[end..].trim_start_matches(',').trim_start();
-                    format!("{}{rest}", &line[..at])
-                }
-                None => line.to_owned(),
-            })
-            .collect();
-        crate::file::parse(&text, &mut crate::core::ids::IdGen::seeded(7))
-            .unwrap_or_else(|(at, e)| panic!("{at:?}: {e}\n{text}"))
-    }
-
-    #[test]
-    fn the_same_schema_with_other_ids_aligns_to_no_change() {
-        let design = shop();
-        let live = fresh_ids(&design);
-        assert!(!diff(&live, &design).is_empty(), "the ids really differ");
-        let aligned = align_ids(&live, &design);
-        assert_eq!(diff(&aligned, &design), Vec::new());
-    }
 
     #[test]
     fn statements_are_reported_on_one_line() {

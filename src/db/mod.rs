@@ -11,9 +11,7 @@ pub mod inspect;
 pub mod lock;
 pub mod settle;
 
-pub use apply::{
-    ApplyError, Observer, Outcome, StepFailure, align_ids, apply, live_design, plan_live,
-};
+pub use apply::{ApplyError, Observer, Outcome, StepFailure, apply, live_design, plan_live};
 pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
 pub use history::{Applied, Record, checksum};
 pub use inspect::{InspectError, Inspection, NotHeld, inspect};

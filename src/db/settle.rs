@@ -15,7 +15,7 @@ use crate::core::model::{DefaultValue, Design, SqlExpr};
 use crate::core::sql::{Ident, Literal, local_search_path};
 
 /// Gives `aligned` (the live design, aligned by
-/// [`align_ids`](super::align_ids)) the design's own text for each check,
+/// [`align`](crate::core::diff::align)) the design's own text for each check,
 /// default and partial index predicate that PostgreSQL reads the same way.
 pub async fn settle(
     client: &mut Client,

@@ -1,10 +1,11 @@
-//! What differs between two designs, item by item, matched by stable ids.
+//! What differs between two designs, item by item.
 //!
-//! Names never decide what matches: an entity whose id is in both designs
-//! under another name is a rename, and an entity whose id is gone is a drop
-//! even if one with the same name appears. Constraint and index names are
-//! compared as the database sees them (derived names included), so renaming
-//! a table renames the keys named after it.
+//! Objects are matched by stable id first: an entity whose id is in both
+//! designs under another name is a rename. What no id matches is then
+//! matched by name ([`super::align`]), so two designs that share no ids
+//! still keep every table and column both name. Constraint and index names
+//! are compared as the database sees them (derived names included), so
+//! renaming a table renames the keys named after it.
 
 use std::fmt;
 
@@ -197,6 +198,12 @@ pub enum Change {
 /// they hold, then foreign keys. A dropped or added entity is one change;
 /// what it holds goes or comes with it.
 pub fn diff(old: &Design, new: &Design) -> Vec<Change> {
+    diff_aligned(&super::align(old, new), new)
+}
+
+/// [`diff`] of designs already aligned: the old one carries the new one's
+/// ids for everything the two share.
+pub(crate) fn diff_aligned(old: &Design, new: &Design) -> Vec<Change> {
     let mut out = Vec::new();
     enums(old, new, &mut out);
     for e in old.entities() {

@@ -6,6 +6,7 @@
 //! gives the plan and its exact inverse (the plan from the new design back
 //! to the old one). Everything here is pure: designs in, values out.
 
+mod align;
 pub mod cast;
 mod change;
 mod plan;
@@ -13,6 +14,7 @@ mod rename;
 mod safety;
 mod statement;
 
+pub use align::align;
 pub use change::{Change, FieldAt, ItemAt, diff};
 pub use plan::{Migration, Plan, PlanOptions, migration, plan};
 pub use safety::{Safety, SafetyFinding};

@@ -33,7 +33,8 @@ use crate::core::sql::{
 
 use super::cast::{rewrites_table, using_clause};
 use super::change::{
-    Change, appended_values, diff, same_check, same_foreign_key, same_index, same_type, type_key,
+    Change, appended_values, diff_aligned, same_check, same_foreign_key, same_index, same_type,
+    type_key,
 };
 use super::rename::{self, Rename};
 use super::safety::{Findings, Safety, SafetyFinding};
@@ -179,7 +180,8 @@ impl Plan {
 
 /// The plan that takes a database built from `old` to `new`.
 pub fn plan(old: &Design, new: &Design, options: PlanOptions) -> Plan {
-    let changes = diff(old, new);
+    let old = &super::align(old, new);
+    let changes = diff_aligned(old, new);
     let mut p = Planner::new(old, new, options);
     p.drop_foreign_keys();
     p.drop_constraints();
