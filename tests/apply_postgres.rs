@@ -771,3 +771,62 @@ fn a_waiting_apply_does_not_hold_up_create_index_concurrently() {
     );
     assert!(column_exists(&db, "tasks", "priority"), "{stdout}");
 }
+
+/// After an apply, renaming a field and an entity in the design (keeping
+/// their ids, as the designer and `plinth fmt` write them) is a RENAME on
+/// the next apply: plinth recorded what it applied, with its ids, so the
+/// live objects are known by id. The rows stay, in the same table and
+/// column (same `pg_class.oid`, same `attnum`).
+#[test]
+fn renames_since_the_last_apply_are_renames_and_keep_the_rows() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let design = write(dir.path(), "todo.ron", &todo());
+    apply_ok(&db, &design, &["--yes"]);
+    db.psql_stdin(
+        "INSERT INTO users (email) VALUES ('a@example.com');
+         INSERT INTO tasks (user_id, title, notes) SELECT id, 'call', 'before noon' FROM users;",
+    );
+    assert_eq!(scalar::<i64>(&db, "SELECT count(*) FROM tasks"), 1);
+    let oid: u32 = scalar(&db, "SELECT 'tasks'::regclass::oid");
+    let attnum: i16 = scalar(
+        &db,
+        "SELECT attnum FROM pg_attribute WHERE attrelid = 'tasks'::regclass AND attname = 'notes'",
+    );
+    let recorded: i64 = scalar(&db, "SELECT count(*) FROM plinth.applied");
+    assert_eq!(recorded, 1, "the apply was recorded");
+
+    let renamed = todo()
+        .replace(r#"name: "notes""#, r#"name: "details""#)
+        .replace(r#"name: "tasks""#, r#"name: "todos""#);
+    assert_ne!(renamed, todo());
+    write(dir.path(), "todo.ron", &renamed);
+    let out = apply_ok(&db, &design, &["--yes"]);
+    assert!(out.contains("rename entity `tasks` to `todos`"), "{out}");
+    assert!(
+        out.contains("rename field `todos.notes` to `details`"),
+        "{out}"
+    );
+    assert!(!out.contains("DROP"), "{out}");
+    assert_eq!(
+        scalar::<String>(&db, "SELECT details FROM todos"),
+        "before noon"
+    );
+    assert_eq!(scalar::<u32>(&db, "SELECT 'todos'::regclass::oid"), oid);
+    assert_eq!(
+        scalar::<i16>(
+            &db,
+            "SELECT attnum FROM pg_attribute WHERE attrelid = 'todos'::regclass \
+             AND attname = 'details'"
+        ),
+        attnum
+    );
+    assert_eq!(scalar::<i64>(&db, "SELECT count(*) FROM plinth.applied"), 2);
+    let again = apply_ok(&db, &design, &["--yes"]);
+    assert!(again.contains("Nothing to do"), "{again}");
+    assert_eq!(
+        scalar::<i64>(&db, "SELECT count(*) FROM plinth.applied"),
+        2,
+        "an apply that changes nothing records nothing new"
+    );
+}

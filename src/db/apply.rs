@@ -18,6 +18,7 @@ use tokio_postgres::{Client, Transaction};
 use super::history;
 use super::inspect::{InspectError, inspect};
 use super::lock::{lock, unlock};
+use super::record;
 use super::settle::settle;
 use crate::core::diff::{Plan, PlanOptions, Step, align, plan};
 use crate::core::model::Design;
@@ -93,7 +94,12 @@ pub async fn live_design(
     {
         inspection.design.remove_entity(&id);
     }
-    let mut live = align(&inspection.design, design);
+    // The live schema with the ids it was last applied with (renames in
+    // the design since are then known by id), else matched by name alone.
+    let mut live = match record::last(client, schema).await? {
+        Some(applied) => align(&align(&inspection.design, &applied), design),
+        None => align(&inspection.design, design),
+    };
     settle(client, schema, &mut live, design).await?;
     Ok(live)
 }
@@ -149,8 +155,16 @@ async fn apply_locked(
     options: PlanOptions,
     observer: &mut impl Observer,
 ) -> Result<Outcome, ApplyError> {
+    // Without the right to make plinth's schema, applying still works;
+    // the next plan then matches by name alone.
+    let recording = record::ensure(client).await.is_ok();
     let plan = plan_live(client, schema, design, options).await?;
     if plan.is_empty() {
+        if recording {
+            let tx = client.transaction().await?;
+            record::record(&tx, schema, design).await?;
+            tx.commit().await?;
+        }
         return Ok(Outcome::NothingToDo);
     }
     if let Some(message) = plan.refusal() {
@@ -166,12 +180,14 @@ async fn apply_locked(
         schema,
         total: plan.len(),
         kept: 0,
+        record: None,
         observer,
     };
     if !before.is_empty() {
         run.in_transaction(client, before).await?;
         run.kept = before.len();
     }
+    run.record = recording.then_some(design);
     run.in_transaction(client, rest).await?;
     Ok(Outcome::Applied(plan))
 }
@@ -182,6 +198,8 @@ struct Run<'a, O> {
     total: usize,
     /// Statements already committed.
     kept: usize,
+    /// The design to record as applied, in the transaction that applies it.
+    record: Option<&'a Design>,
     observer: &'a mut O,
 }
 
@@ -203,6 +221,9 @@ impl<O: Observer> Run<'_, O> {
                     failure,
                     kept: self.kept,
                 })?;
+        }
+        if let Some(design) = self.record.take() {
+            record::record(&tx, self.schema, design).await?;
         }
         tx.commit().await?;
         Ok(())

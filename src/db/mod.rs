@@ -9,6 +9,7 @@ pub mod connect;
 pub mod history;
 pub mod inspect;
 pub mod lock;
+pub mod record;
 pub mod settle;
 
 pub use apply::{ApplyError, Observer, Outcome, StepFailure, apply, live_design, plan_live};
