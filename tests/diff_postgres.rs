@@ -1462,3 +1462,51 @@ fn plinth_diff_scripts_apply_with_psql() {
     run(&db, &text(&down.stdout), "plinth diff --down");
     catalog::assert_same(&catalog::describe(&mut db.client()), &original, "down");
 }
+
+/// `plinth diff URL URL` reads both live schemas and gives the statements
+/// diffing their inspected designs gives; a design file against a live
+/// schema works too, and finds nothing to do when the schema is the
+/// design's.
+#[test]
+fn plinth_diff_compares_live_schemas_like_their_inspected_designs() {
+    let versions = shop_versions();
+    let (old, new) = (&versions[0].1, &versions[3].1);
+    let (a, b) = (TestDb::new(), TestDb::new());
+    run(&a, &create_script(old, "public"), "old DDL");
+    run(&b, &create_script(new, "public"), "new DDL");
+    let dir = tempfile::tempdir().unwrap();
+    let inspect = |db: &TestDb, file: &str| {
+        let out = plinth(&["inspect", "--url", &db.url(), "-o", file], dir.path());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    inspect(&a, "a.ron");
+    inspect(&b, "b.ron");
+    // Without the title line, which names the sides.
+    let statements = |args: &[&str]| -> String {
+        let out = plinth(args, dir.path());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let script = text(&out.stdout);
+        script.split_once('\n').expect("a title line").1.to_owned()
+    };
+    let live = statements(&["diff", &a.url(), &b.url(), "--sql", "--allow-destructive"]);
+    let files = statements(&["diff", "a.ron", "b.ron", "--sql", "--allow-destructive"]);
+    assert!(
+        live.contains("ALTER TABLE"),
+        "the plan is not empty:\n{live}"
+    );
+    assert_eq!(live, files);
+
+    std::fs::write(dir.path().join("new.ron"), plinth::file::to_text(new)).unwrap();
+    let out = plinth(&["diff", "new.ron", &b.url()], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("No changes"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = plinth(
+        &["diff", &a.url(), "new.ron", "--sql", "--allow-destructive"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

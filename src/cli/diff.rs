@@ -3,13 +3,16 @@ use std::path::PathBuf;
 
 use super::Failure;
 use crate::core::diff::{Plan, PlanOptions, SafetyFinding, migration};
+use crate::core::model::Design;
+use crate::db::{DEFAULT_CONNECT_TIMEOUT, Target, inspect, live_design};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The design the database has now.
-    old: PathBuf,
-    /// The design to migrate it to.
-    new: PathBuf,
+    /// The design the database has now: a design file, or a live schema
+    /// as a `postgres://` URL (read from `--schema`).
+    old: String,
+    /// The design to migrate it to: a file or a `postgres://` URL.
+    new: String,
     /// Print the up script (PostgreSQL) instead of the plan in words.
     #[arg(long)]
     sql: bool,
@@ -48,12 +51,81 @@ impl PlanFlags {
     }
 }
 
+/// One side of a diff: a design file or a live schema.
+enum Side {
+    File(PathBuf),
+    Live(Box<Target>),
+}
+
+impl Side {
+    fn of(arg: &str) -> Result<Side, Failure> {
+        if arg.starts_with("postgres://") || arg.starts_with("postgresql://") {
+            Ok(Side::Live(Box::new(
+                Target::parse(arg).map_err(Failure::input)?,
+            )))
+        } else {
+            Ok(Side::File(PathBuf::from(arg)))
+        }
+    }
+
+    /// What the side is called in titles: the file, or where the schema
+    /// is (never the password).
+    fn title(&self, schema: &str) -> String {
+        match self {
+            Side::File(p) => p.display().to_string(),
+            Side::Live(t) => format!("{} (schema {schema})", t.describe()),
+        }
+    }
+}
+
+/// Both sides as designs. A live schema is read as `apply` reads it
+/// against the other side when that is a file (aligned with what plinth
+/// last applied there, expressions in the file's spelling where PostgreSQL
+/// reads them the same), and as inspected when both sides are live.
+fn designs(old: &Side, new: &Side, schema: &str) -> Result<(Design, Design), Failure> {
+    let live = |target: &Target, against: Option<&Design>| -> Result<Design, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
+        runtime.block_on(async {
+            let mut client = target
+                .connect(DEFAULT_CONNECT_TIMEOUT)
+                .await
+                .map_err(Failure::input)?;
+            match against {
+                Some(design) => live_design(&mut client, schema, design)
+                    .await
+                    .map_err(Failure::input),
+                None => inspect(&mut client, schema)
+                    .await
+                    .map(|i| i.design)
+                    .map_err(Failure::input),
+            }
+        })
+    };
+    Ok(match (old, new) {
+        (Side::File(a), Side::File(b)) => (super::load(a)?, super::load(b)?),
+        (Side::File(a), Side::Live(b)) => {
+            let a = super::load(a)?;
+            let b = live(b, Some(&a))?;
+            (a, b)
+        }
+        (Side::Live(a), Side::File(b)) => {
+            let b = super::load(b)?;
+            (live(a, Some(&b))?, b)
+        }
+        (Side::Live(a), Side::Live(b)) => (live(a, None)?, live(b, None)?),
+    })
+}
+
 pub fn run(args: Args) -> Result<(), Failure> {
-    let old = super::load(&args.old)?;
-    let new = super::load(&args.new)?;
+    let schema = &args.schema.schema;
+    let (old_side, new_side) = (Side::of(&args.old)?, Side::of(&args.new)?);
+    let (old, new) = designs(&old_side, &new_side, schema)?;
     let options = args.plan.options();
     let m = migration(&old, &new, options);
-    let (from, to) = (args.old.display(), args.new.display());
+    let (from, to) = (old_side.title(schema), new_side.title(schema));
     if !args.sql && !args.down {
         print!("{}", words(&m.up, &format!("{from} -> {to}")));
     }
@@ -61,14 +133,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::found(refusal));
     }
     if args.sql {
-        let schema = &args.schema.schema;
         print!("{}", m.up.script(&format!("Up: {from} -> {to}"), schema));
     }
     if args.down {
         if args.sql {
             println!();
         }
-        let schema = &args.schema.schema;
         print!(
             "{}",
             m.down.script(&format!("Down: {to} -> {from}"), schema)

@@ -129,6 +129,26 @@ impl TestDb {
             .join(" ")
     }
 
+    /// A `postgresql://` URL for this database.
+    pub fn url(&self) -> String {
+        let c = &self.config;
+        let host = match c.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = c.get_ports().first().copied().unwrap_or(5432);
+        let user = c.get_user().unwrap_or("postgres");
+        let password = c
+            .get_password()
+            .map(|p| format!(":{}", percent(&String::from_utf8_lossy(p))))
+            .unwrap_or_default();
+        format!(
+            "postgresql://{}{password}@{host}:{port}/{}",
+            percent(user),
+            percent(&self.name)
+        )
+    }
+
     /// Runs a script file with the real `psql`, stopping at the first error;
     /// panics with psql's stderr if anything failed. Returns psql's stdout.
     pub fn psql_file(&self, path: &Path) -> String {
@@ -211,6 +231,18 @@ fn server_config() -> Config {
     let url = server_url();
     url.parse()
         .unwrap_or_else(|e| panic!("PLINTH_TEST_PG=`{url}` is not a connection string: {e}"))
+}
+
+/// Percent-encodes a URL part: everything but letters, digits and `-._~`.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Quotes an identifier for SQL the tests write themselves.
