@@ -830,3 +830,66 @@ fn renames_since_the_last_apply_are_renames_and_keep_the_rows() {
         "an apply that changes nothing records nothing new"
     );
 }
+
+/// A changed foreign key action, a type, a check and an index definition
+/// are changed in place: the plan holds ALTERs and constraint or index
+/// drops and adds only, and every row is still there, in the same table.
+#[test]
+fn changed_keys_types_checks_and_indexes_are_altered_in_place() {
+    let with_check = |expr: &str| {
+        let at = "            indexes: [\n                (id: \"iflwdrc\"";
+        assert_eq!(todo().matches(at).count(), 1);
+        todo().replace(
+            at,
+            &format!("            checks: [(id: \"ctitle1\", expr: \"{expr}\")],\n{at}"),
+        )
+    };
+    let before = with_check("length(title) > 0");
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let design = write(dir.path(), "todo.ron", &before);
+    apply_ok(&db, &design, &["--yes"]);
+    db.psql_stdin(
+        "INSERT INTO users (email) VALUES ('a@example.com'), ('b@example.com');
+         INSERT INTO tasks (user_id, title) SELECT id, 'task of ' || email FROM users;",
+    );
+    assert_eq!(scalar::<i64>(&db, "SELECT count(*) FROM tasks"), 2);
+    let oid: u32 = scalar(&db, "SELECT 'tasks'::regclass::oid");
+
+    let after = with_check("length(title) > 1")
+        .replace("on_delete: Cascade", "on_delete: Restrict")
+        .replace(
+            r#"name: "title", type: "varchar(200)""#,
+            r#"name: "title", type: "text""#,
+        )
+        .replace(
+            r#"(id: "iflwdrc", fields: ["user_id"])"#,
+            r#"(id: "iflwdrc", fields: ["user_id", "done"])"#,
+        );
+    write(dir.path(), "todo.ron", &after);
+    let out = apply_ok(&db, &design, &["--yes"]);
+    let statements: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Statements:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert!(statements.len() >= 4, "{out}");
+    for s in &statements {
+        assert!(
+            !s.contains("DROP TABLE")
+                && !s.contains("CREATE TABLE")
+                && !s.contains("DROP COLUMN")
+                && !s.contains("ADD COLUMN"),
+            "{s}\n{out}"
+        );
+    }
+    assert!(out.contains("ALTER COLUMN title TYPE text"), "{out}");
+    assert!(out.contains("ON DELETE RESTRICT"), "{out}");
+    assert!(out.contains("length(title) > 1"), "{out}");
+    assert!(out.contains("(user_id, done)"), "{out}");
+    assert_eq!(scalar::<i64>(&db, "SELECT count(*) FROM tasks"), 2);
+    assert_eq!(scalar::<u32>(&db, "SELECT 'tasks'::regclass::oid"), oid);
+    let again = apply_ok(&db, &design, &["--yes"]);
+    assert!(again.contains("Nothing to do"), "{again}");
+}
