@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use plinth::core::diff::{Migration, PlanOptions, Safety, cast, migration};
+use plinth::core::diff::{Migration, PlanOptions, Safety, cast, migration, plan};
 use plinth::core::edit::Edit;
 use plinth::core::ids::{EntityId, FieldId, IdGen};
 use plinth::core::model::{
@@ -263,7 +263,10 @@ fn sample(ty: &SqlType, design: &Design) -> String {
 
 /// One row in each table that takes one with only its required columns
 /// filled (a check constraint may refuse it; then the table stays empty).
+/// Panics unless most tables took their row: a test of rows that survive
+/// must have rows.
 fn seed(client: &mut Client, design: &Design) {
+    let mut inserted = 0;
     for id in design.dependency_order().entities {
         let e = design.entity(&id).unwrap();
         let mut columns = Vec::new();
@@ -300,8 +303,23 @@ fn seed(client: &mut Client, design: &Design) {
                 values.join(", ")
             )
         };
-        let _ = client.batch_execute(&sql);
+        if client.batch_execute(&sql).is_ok() {
+            inserted += 1;
+        }
     }
+    let tables = design.entity_count();
+    assert!(
+        inserted * 2 >= tables,
+        "only {inserted} of {tables} tables took a row"
+    );
+    for e in design.entities() {
+        let rows: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {}", Ident(&e.name)), &[])
+            .unwrap()
+            .get(0);
+        inserted -= rows.min(1) as usize;
+    }
+    assert_eq!(inserted, 0, "the rows said to go in are there");
 }
 
 /// Every value of every column, as text, by entity and field id.
@@ -1165,13 +1183,23 @@ fn random_case(seed: u64) -> Result<(), TestCaseError> {
     let old = load(name);
     let mut new = old.clone();
     let mut applied = Vec::new();
-    for _ in 0..g.rng.usize(1..=6) {
+    let wanted = g.rng.usize(1..=6);
+    // Edits are drawn until `wanted` applied and the plan is not empty
+    // (an edit may be refused, or change nothing the database holds).
+    for _ in 0..60 {
+        if applied.len() >= wanted && !plan(&old, &new, PlanOptions::default()).is_empty() {
+            break;
+        }
         if let Some(edit) = g.edit(&new)
             && edit.apply(&mut new).is_ok()
         {
             applied.push(edit.describe());
         }
     }
+    prop_assert!(
+        !plan(&old, &new, PlanOptions::default()).is_empty(),
+        "seed {seed}: no edit changed the schema"
+    );
     let options = PlanOptions {
         allow_destructive: true,
         concurrently: g.rng.bool(),
