@@ -201,6 +201,32 @@ UNION ALL
 SELECT 'row level security', c.relname::text
 FROM pg_class c WHERE c.relnamespace = $1 AND c.relrowsecurity
 UNION ALL
+SELECT 'forced row level security', c.relname::text
+FROM pg_class c WHERE c.relnamespace = $1 AND c.relforcerowsecurity
+UNION ALL
+SELECT 'NO INHERIT of check', format('%s on %s', k.conname, c.relname)
+FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+WHERE c.relnamespace = $1 AND k.contype = 'c' AND k.connoinherit
+UNION ALL
+SELECT 'identity options', format('%s.%s', c.relname, a.attname)
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum
+                AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+JOIN pg_sequence q ON q.seqrelid = d.objid
+WHERE c.relnamespace = $1 AND a.attidentity <> ''
+  AND (q.seqstart <> 1 OR q.seqincrement <> 1 OR q.seqmin <> 1 OR q.seqcache <> 1 OR q.seqcycle
+       OR q.seqmax <> CASE a.atttypid WHEN 'int2'::regtype THEN 32767
+                                      WHEN 'int4'::regtype THEN 2147483647
+                                      ELSE 9223372036854775807 END)
+UNION ALL
+SELECT 'sequence owned by a column', format('%s (owned by %s.%s)', s.relname, c.relname, a.attname)
+FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_class c ON c.oid = d.refobjid
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+WHERE s.relnamespace = $1 AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
+  AND NOT EXISTS (SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = c.oid AND ad.adnum = a.attnum
+                    AND pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%')
+UNION ALL
 SELECT 'unlogged table', c.relname::text
 FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u'
 UNION ALL
