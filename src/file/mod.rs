@@ -1,5 +1,6 @@
 //! Design files on disk: RON, versioned, canonical, saved atomically.
 
+pub mod comments;
 mod convert;
 pub mod format;
 mod locate;
