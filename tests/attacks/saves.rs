@@ -164,8 +164,9 @@ fn a_read_only_file_is_refused_by_fmt_and_the_designer_and_left_as_it_is() {
     tmux.line(":entity add wishlists");
     tmux.wait_for_text("Entities 14");
     tmux.line(":w");
-    let screen = tmux.wait_for_text("Read-only file");
-    assert!(screen.contains("shop.ron is read-only"), "{screen}");
+    tmux.wait_for("the question", |s| {
+        s.contains("Read-only file") && s.contains("shop.ron is read-only")
+    });
     assert_eq!(fs::read_to_string(&path).unwrap(), text);
     assert_eq!(mode(&path), 0o444);
     // Save elsewhere: the offered name, as it is.
@@ -205,10 +206,13 @@ fn a_file_changed_while_the_designer_has_it_open_is_not_overwritten() {
     add_entity_behind_its_back(&path, "from_outside");
     let theirs = fs::read_to_string(&path).unwrap();
     tmux.key("C-s");
-    let screen = tmux.wait_for_text("Changed on disk");
-    assert!(screen.contains("r reload"), "{screen}");
-    assert!(screen.contains("o overwrite"), "{screen}");
-    assert!(screen.contains("s save elsewhere"), "{screen}");
+    // Waited for whole: a screen can be caught half drawn.
+    tmux.wait_for("the question with its answers", |s| {
+        s.contains("Changed on disk")
+            && s.contains("r reload")
+            && s.contains("o overwrite")
+            && s.contains("s save elsewhere")
+    });
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
         theirs,
@@ -216,14 +220,17 @@ fn a_file_changed_while_the_designer_has_it_open_is_not_overwritten() {
     );
 
     // Reload: their version on screen, ours one `u` away.
+    // (The findings are checked in the background: wait for them too.)
     tmux.key("r");
-    let screen = tmux.wait_for_text("reloaded shop.ron from disk");
+    let screen = tmux.wait_for("their version", |s| {
+        s.contains("reloaded shop.ron from disk") && !s.contains("wishlists")
+    });
     assert!(screen.contains("from_outside"), "{screen}");
-    assert!(!screen.contains("wishlists"), "{screen}");
     assert!(!screen.contains("[+]"), "{screen}");
     tmux.key("u");
-    let screen = tmux.wait_for_text("wishlists");
-    assert!(!screen.contains("from_outside"), "{screen}");
+    let screen = tmux.wait_for("our version", |s| {
+        s.contains("wishlists") && !s.contains("from_outside")
+    });
     assert!(screen.contains("[+]"), "{screen}");
     // Redo takes theirs again; add ours on top and save both.
     tmux.key("C-y");
@@ -256,8 +263,9 @@ fn two_designers_on_one_file_the_second_save_is_caught() {
     let first_saved = fs::read_to_string(&path).unwrap();
 
     second.line(":w");
-    let screen = second.wait_for_text("Changed on disk");
-    assert!(screen.contains("another plinth"), "{screen}");
+    second.wait_for("the question", |s| {
+        s.contains("Changed on disk") && s.contains("another plinth")
+    });
     assert_eq!(fs::read_to_string(&path).unwrap(), first_saved);
 
     // Overwrite keeps the first one's save as the backup.
@@ -275,6 +283,8 @@ fn two_designers_on_one_file_the_second_save_is_caught() {
     tmux.line(":w");
     tmux.wait_for_text("Changed on disk");
     tmux.key("Escape");
+    // A key right after Esc could read as Alt-key: wait for the prompt to go.
+    tmux.wait_for("the prompt to close", |s| !s.contains("Changed on disk"));
     tmux.line(":q!");
     second.line(":q");
     assert_eq!(tmux.wait_for_exit(), 0);
@@ -387,14 +397,17 @@ fn the_designer_keeps_comments_when_it_saves() {
     assert!(text.contains("name: \"notes\""), "{text}");
 }
 
-/// A design of `n` entities written without ids, so `plinth fmt` has
-/// real work: ids for every item, the canonical layout.
+/// A design of `n` entities on one line each, so `plinth fmt` has real
+/// work (the canonical layout). Its ids are written out: fresh ids are
+/// drawn at random, and at this size they can collide today (issue 11,
+/// item 4, fixed elsewhere), which is not what this test is about.
 fn big_design(n: usize, variant: usize) -> String {
     let mut text = format!("(format: 1, name: \"big{variant}\", entities: [\n");
     for i in 0..n {
         text.push_str(&format!(
-            "(name: \"t{i}\", fields: [(name: \"id\", type: \"uuid\", not_null: true), \
-             (name: \"v{variant}\", type: \"text\")], primary_key: [\"id\"]),\n"
+            "(id: \"e{i}\", name: \"t{i}\", fields: [(id: \"f{i}a\", name: \"id\", type: \"uuid\", \
+             not_null: true), (id: \"f{i}b\", name: \"v{variant}\", type: \"text\")], \
+             primary_key: [\"id\"]),\n"
         ));
     }
     text.push_str("])\n");
