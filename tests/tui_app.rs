@@ -6,9 +6,17 @@ use std::path::{Path, PathBuf};
 
 use plinth::core::check::Rule;
 use plinth::core::ids::IdGen;
-use plinth::file::SaveOutcome;
-use plinth::tui::{App, Effect, MessageKind, Mode, Msg, Opened, Pane, PromptAction};
+use plinth::file::{ContentHash, Problem, SaveError, SaveOutcome, Saved};
+use plinth::tui::{App, Effect, MessageKind, Mode, Msg, Opened, Pane, PromptAction, SaveKind};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the runner reports for a save that wrote `text`.
+fn written(text: &str) -> Saved {
+    Saved {
+        outcome: SaveOutcome::Written,
+        hash: ContentHash::of(text.as_bytes()),
+    }
+}
 
 fn design_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -106,7 +114,8 @@ fn the_issue_walkthrough_by_keys() {
         Effect::Save {
             path,
             text,
-            revision: Some(revision),
+            kind: SaveKind::Design { revision },
+            ..
         },
     ] = effects.as_slice()
     else {
@@ -115,8 +124,10 @@ fn the_issue_walkthrough_by_keys() {
     assert_eq!(text, &plinth::file::to_text(app.design()));
     let done = app.update(Msg::Saved {
         path: path.clone(),
-        revision: Some(*revision),
-        result: Ok(SaveOutcome::Written),
+        kind: SaveKind::Design {
+            revision: *revision,
+        },
+        result: Ok(written(text)),
     });
     assert!(done.contains(&Effect::Quit), "{done:?}");
     assert!(!app.is_modified());
@@ -344,40 +355,61 @@ fn saving_marks_the_design_saved_only_when_the_write_succeeds() {
     let mut app = open("shop.ron");
     command(&mut app, "entity add notes");
     let effects = ctrl(&mut app, 's');
-    let [Effect::Save { path, revision, .. }] = effects.as_slice() else {
+    let [
+        Effect::Save {
+            path, kind, text, ..
+        },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(path, &design_path("shop.ron"));
     let failed = app.update(Msg::Saved {
         path: path.clone(),
-        revision: *revision,
-        result: Err("disk full".into()),
+        kind: *kind,
+        result: Err(SaveError {
+            path: path.clone(),
+            target: None,
+            problem: Problem::Io {
+                kind: std::io::ErrorKind::StorageFull,
+                message: "disk full".into(),
+            },
+        }),
     });
     assert!(failed.is_empty());
     assert!(app.is_modified());
     assert_eq!(
         message(&app),
-        format!("could not write {}: disk full", path.display())
+        format!("{} could not be written: disk full", path.display())
     );
 
+    let effects = ctrl(&mut app, 's');
     app.update(Msg::Saved {
         path: path.clone(),
-        revision: *revision,
-        result: Ok(SaveOutcome::Written),
+        kind: *kind,
+        result: Ok(written(text)),
     });
+    assert_eq!(effects.len(), 1);
     assert!(!app.is_modified());
     assert_eq!(message(&app), "wrote shop.ron");
 
     // A copy elsewhere does not make the design saved.
     command(&mut app, "entity add more_notes");
     let effects = command(&mut app, "w /tmp/elsewhere.ron");
-    let [Effect::Save { revision: None, .. }] = effects.as_slice() else {
+    let [
+        Effect::Save {
+            kind: SaveKind::Copy,
+            text,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     app.update(Msg::Saved {
         path: "/tmp/elsewhere.ron".into(),
-        revision: None,
-        result: Ok(SaveOutcome::Written),
+        kind: SaveKind::Copy,
+        result: Ok(written(text)),
     });
     assert!(app.is_modified());
 }

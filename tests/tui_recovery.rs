@@ -9,10 +9,18 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use plinth::core::ids::IdGen;
-use plinth::file::SaveOutcome;
+use plinth::file::{ContentHash, SaveOutcome, Saved};
 use plinth::tui::recovery::{self, Found};
 use plinth::tui::{App, Effect, Mode, Msg, Opened, RECOVERY_IDLE};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the runner reports for a save that wrote `text`.
+fn written(text: &str) -> Saved {
+    Saved {
+        outcome: SaveOutcome::Written,
+        hash: ContentHash::of(text.as_bytes()),
+    }
+}
 
 fn shop() -> plinth::core::model::Design {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/shop.ron");
@@ -50,10 +58,16 @@ fn perform(effects: Vec<Effect>) {
         match effect {
             Effect::WriteRecovery { path, text } => recovery::write(&path, &text).unwrap(),
             Effect::RemoveRecovery { path } => recovery::remove(&path).unwrap(),
-            Effect::Save { path, text, .. } => {
-                plinth::file::write_atomically(&path, &text).unwrap();
+            Effect::Save {
+                path,
+                text,
+                expect,
+                backup,
+                ..
+            } => {
+                plinth::file::write(&path, &text, expect, backup).unwrap();
             }
-            Effect::Quit | Effect::RunChecks(_) | Effect::Database(_) => {}
+            Effect::Quit | Effect::RunChecks(_) | Effect::Database(_) | Effect::Reload { .. } => {}
         }
     }
 }
@@ -123,13 +137,13 @@ fn removed_on_save_and_on_quit() {
     let mut app = app_at(&path);
     command(&mut app, "entity add notes");
     let effects = command(&mut app, "w");
-    let [Effect::Save { revision, .. }] = effects.as_slice() else {
+    let [Effect::Save { kind, text, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     let after = app.update(Msg::Saved {
         path: path.clone(),
-        revision: *revision,
-        result: Ok(SaveOutcome::Written),
+        kind: *kind,
+        result: Ok(written(text)),
     });
     assert_eq!(
         after,
@@ -236,14 +250,14 @@ fn a_crashed_session_is_recovered_from_disk() {
 
     // Saving writes the design and removes the recovery file.
     let effects = command(&mut app, "w");
-    let Some(Effect::Save { revision, .. }) = effects.first().cloned() else {
+    let Some(Effect::Save { kind, text, .. }) = effects.first().cloned() else {
         panic!("{effects:?}")
     };
     perform(effects);
     perform(app.update(Msg::Saved {
         path: path.clone(),
-        revision,
-        result: Ok(SaveOutcome::Written),
+        kind,
+        result: Ok(written(&text)),
     }));
     assert!(!recover.exists());
     assert_eq!(plinth::file::load(&path).unwrap(), lost);

@@ -8,7 +8,7 @@ use insta::assert_snapshot;
 use plinth::core::edit::Edit;
 use plinth::core::ids::IdGen;
 use plinth::core::model::Deferrable;
-use plinth::tui::{App, Msg, Opened, view};
+use plinth::tui::{App, Mode, Msg, Opened, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -175,4 +175,61 @@ fn diagram_shop_moved_and_panned_120x40() {
     let mut app = open("shop.ron", 120, 40);
     keys(&mut app, "vjjlL");
     assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+/// The runner's answer to a save refused because the file changed on
+/// disk since it was read.
+fn refused(app: &mut App, problem: plinth::file::Problem) {
+    let path = app.path().to_owned();
+    let revision = app.history().revision();
+    app.update(Msg::Saved {
+        path: path.clone(),
+        kind: plinth::tui::SaveKind::Design { revision },
+        result: Err(plinth::file::SaveError {
+            path,
+            target: None,
+            problem,
+        }),
+    });
+}
+
+#[test]
+fn changed_on_disk_prompt_80x24() {
+    let mut app = open("shop.ron", 80, 24);
+    keys(&mut app, ":entity add wishlists");
+    press(&mut app, KeyCode::Enter);
+    refused(
+        &mut app,
+        plinth::file::Problem::Changed {
+            expected: plinth::file::Expect::holding("what was read"),
+            found: Some(plinth::file::ContentHash::of(b"what is there now")),
+        },
+    );
+    assert_snapshot!(draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn read_only_prompt_and_save_elsewhere_80x24() {
+    let mut app = open("shop.ron", 80, 24);
+    keys(&mut app, ":entity add wishlists");
+    press(&mut app, KeyCode::Enter);
+    refused(&mut app, plinth::file::Problem::ReadOnly);
+    assert_snapshot!("read_only_prompt_80x24", draw(&app, 80, 24).backend());
+    keys(&mut app, "s");
+    // The suggested path sits beside the design's file; only its name is
+    // shown here, the rest is this checkout's.
+    let Mode::SaveAs(input) = app.mode() else {
+        panic!("{:?}", app.mode())
+    };
+    assert!(
+        input.text.ends_with("/designs/shop.mine.ron"),
+        "{}",
+        input.text
+    );
+    let keep = input.text.len() - "shop.mine.ron".len();
+    for _ in 0..keep {
+        press(&mut app, KeyCode::Home);
+        press(&mut app, KeyCode::Delete);
+    }
+    assert_snapshot!("save_elsewhere_line_80x24", draw(&app, 80, 24).backend());
 }

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use super::Failure;
 use crate::core::ids::IdGen;
 use crate::core::starter::starter_design;
+use crate::file::{Backup, Expect};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,8 +27,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .map_or("design".into(), |s| s.to_string_lossy().into_owned())
     });
     let design = starter_design(&name, &mut IdGen::random());
-    crate::file::save(&args.file, &design)
-        .map_err(|e| Failure::input(format!("{}: {e}", args.file.display())))?;
+    // Absent: a file that appeared since the check above is not replaced.
+    let text = crate::file::to_text(&design);
+    crate::file::write(&args.file, &text, Expect::Absent, Backup::Keep).map_err(Failure::input)?;
     println!("wrote {}", args.file.display());
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! Design files on disk: RON, versioned, canonical, saved atomically.
 
+pub mod comments;
 mod convert;
 pub mod format;
 mod locate;
+pub mod save;
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use ron::extensions::Extensions;
@@ -17,6 +19,10 @@ use crate::core::model::Design;
 
 pub use convert::{to_design, to_file};
 pub use locate::{Position, locate};
+pub use save::{
+    Backup, ContentHash, Expect, Problem, SaveError, SaveOutcome, Saved, save, write,
+    write_atomically, write_private,
+};
 
 /// Why a design file could not be read: one line, with where.
 #[derive(Debug)]
@@ -98,54 +104,6 @@ pub fn to_text(design: &Design) -> String {
         .expect("a design file always serializes");
     text.push('\n');
     text
-}
-
-/// Writes a design so that a crash never leaves a half-written file: the
-/// text goes to a temporary file beside the target, is flushed to disk and
-/// then renamed over it. The previous version is kept as `FILE.bak`.
-/// Nothing is written when the file already holds exactly this text.
-pub fn save(path: &Path, design: &Design) -> io::Result<SaveOutcome> {
-    write_atomically(path, &to_text(design))
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SaveOutcome {
-    Written,
-    Unchanged,
-}
-
-pub fn write_atomically(path: &Path, text: &str) -> io::Result<SaveOutcome> {
-    if fs::read_to_string(path).is_ok_and(|old| old == text) {
-        return Ok(SaveOutcome::Unchanged);
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        if path.exists() {
-            fs::copy(path, dir.join(format!("{name}.bak")))?;
-        }
-        fs::rename(&tmp, path)?;
-        // Make the rename itself durable.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(SaveOutcome::Written)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// The parser's message in the file's own terms: "in an entity" rather

@@ -19,8 +19,9 @@ use super::database::{Connection, DbJob, DbReply, Preview, Work};
 use super::diagram::Diagram;
 use super::form::{Form, FormKind};
 use super::keymap::{self, Action, Context, Key};
-use super::msg::{CheckJob, Effect, Msg};
+use super::msg::{CheckJob, Effect, Msg, SaveKind};
 use super::recovery;
+use super::reload;
 use super::theme::Theme;
 use super::view;
 use crate::core::check::{Finding, Severity, check};
@@ -29,7 +30,8 @@ use crate::core::edit::Edit;
 use crate::core::history::History;
 use crate::core::ids::{EntityId, FieldId, IdGen};
 use crate::core::model::{Design, Entity, Location};
-use crate::file::SaveOutcome;
+use crate::file::comments::{self, Lost};
+use crate::file::{Backup, Expect, Problem, SaveError, SaveOutcome, Saved};
 
 /// How long the design must sit modified and untouched before the
 /// recovery file is written.
@@ -54,6 +56,10 @@ pub struct Opened {
     /// The design is not what the file holds (it was read from a
     /// database): it shows as modified until it is saved.
     pub unsaved: bool,
+    /// The file's text as it was read: its comments go back into every
+    /// save, and a save is refused if the file no longer holds it.
+    /// `None` for a file that does not exist yet.
+    pub source: Option<String>,
 }
 
 impl Opened {
@@ -68,6 +74,7 @@ impl Opened {
             info: None,
             connection: None,
             unsaved: false,
+            source: None,
         }
     }
 }
@@ -113,6 +120,8 @@ pub enum Mode {
     Form(Box<Form>),
     /// A migration plan, shown before it is applied to the database.
     Preview(Box<Preview>),
+    /// Typing the path to save the design to instead of its own file.
+    SaveAs(LineInput),
 }
 
 /// A line being typed, with a cursor, history browsing and completion.
@@ -196,6 +205,12 @@ pub enum PromptAction {
     DropField(EntityId, FieldId),
     RestoreRecovery,
     DiscardRecovery,
+    /// Take the version on disk of a file that changed (undoably).
+    Reload,
+    /// Write over the file, which must still hold what the prompt saw.
+    Overwrite(Expect),
+    /// Ask for another path to save to.
+    SaveElsewhere,
     Cancel,
 }
 
@@ -272,6 +287,17 @@ pub struct App {
     /// The revision whose text the recovery file holds.
     recovery_revision: Option<u64>,
     recovery_on_disk: bool,
+    /// What the design's file held when it was read or last saved; a
+    /// save expects to find it there still.
+    disk: Expect,
+    /// That text, whose comments every save puts back.
+    source: String,
+    /// The text of the save under way and the comments it has no place
+    /// for, until the runner says how it went.
+    pending_save: Option<(String, Vec<Lost>)>,
+    /// A save left comments out, and the backup holds them: later saves
+    /// of this session leave that backup alone.
+    comments_in_backup: bool,
 
     // The database.
     pub(crate) connection: Option<Connection>,
@@ -289,6 +315,12 @@ impl App {
 
     /// An app whose fresh ids come from `ids` (seeded in tests).
     pub fn with_ids(opened: Opened, ids: IdGen) -> Self {
+        let disk = match (&opened.source, opened.is_new) {
+            (Some(text), _) => Expect::holding(text),
+            (None, true) => Expect::Absent,
+            // Built in memory with no file text to go by.
+            (None, false) => Expect::Anything,
+        };
         let mut app = App {
             path: opened.path,
             design: Arc::new(opened.design),
@@ -331,6 +363,10 @@ impl App {
             last_edit: None,
             recovery_revision: None,
             recovery_on_disk: false,
+            disk,
+            source: opened.source.unwrap_or_default(),
+            pending_save: None,
+            comments_in_backup: false,
             connection: opened.connection,
             busy: None,
             ready: None,
@@ -454,7 +490,7 @@ impl App {
     pub(crate) fn context(&self) -> Context {
         match self.mode {
             Mode::Normal | Mode::Prompt(_) => self.normal_context(),
-            Mode::Command(_) | Mode::Filter(_) => Context::Line,
+            Mode::Command(_) | Mode::Filter(_) | Mode::SaveAs(_) => Context::Line,
             Mode::Help { .. } => Context::Help,
             Mode::Form(_) => Context::Form,
             Mode::Preview(_) => Context::Plan,
@@ -468,7 +504,7 @@ impl App {
             Msg::Paste(text) => {
                 let text = text.replace(['\r', '\n'], " ");
                 match &mut self.mode {
-                    Mode::Command(input) => input.insert(&text),
+                    Mode::Command(input) | Mode::SaveAs(input) => input.insert(&text),
                     Mode::Filter(input) => {
                         input.insert(&text);
                         self.filter = input.text.clone();
@@ -486,11 +522,8 @@ impl App {
                 self.idle(&mut fx);
             }
             Msg::Command(line) => self.run_command(&line, &mut fx),
-            Msg::Saved {
-                path,
-                revision,
-                result,
-            } => self.saved(path, revision, result, &mut fx),
+            Msg::Saved { path, kind, result } => self.saved(path, kind, result, &mut fx),
+            Msg::Reloaded(result) => self.reloaded(result),
             Msg::RecoveryFailed(e) => {
                 self.error(format!("could not write the recovery file: {e}"));
             }
@@ -575,7 +608,7 @@ impl App {
                     _ => {}
                 }
             }
-            Mode::Command(_) | Mode::Filter(_) => self.line_key(key, fx),
+            Mode::Command(_) | Mode::Filter(_) | Mode::SaveAs(_) => self.line_key(key, fx),
             Mode::Form(_) => self.form_key(key),
             Mode::Preview(_) => self.preview_key(key, fx),
             Mode::Normal => {
@@ -637,8 +670,10 @@ impl App {
 
     fn line_key(&mut self, key: Key, fx: &mut Vec<Effect>) {
         let is_command = matches!(self.mode, Mode::Command(_));
+        let is_filter = matches!(self.mode, Mode::Filter(_));
         let action = keymap::lookup(Context::Line, key);
-        let (Mode::Command(input) | Mode::Filter(input)) = &mut self.mode else {
+        let (Mode::Command(input) | Mode::Filter(input) | Mode::SaveAs(input)) = &mut self.mode
+        else {
             return;
         };
         if action != Some(Action::Complete) {
@@ -649,6 +684,9 @@ impl App {
             Some(Action::Submit) => {
                 let text = std::mem::take(&mut input.text);
                 self.mode = Mode::Normal;
+                if !is_command && !is_filter {
+                    return self.save_as(text.trim(), fx);
+                }
                 if is_command {
                     let line = text.trim().to_owned();
                     if !line.is_empty() {
@@ -662,9 +700,12 @@ impl App {
             }
             Some(Action::Cancel) => {
                 self.mode = Mode::Normal;
-                if !is_command {
+                if is_filter {
                     self.filter.clear();
                     self.refilter();
+                } else if !is_command {
+                    self.quit_after_save = false;
+                    self.info("not saved".into());
                 }
                 return;
             }
@@ -723,7 +764,7 @@ impl App {
                 _ => return,
             },
         }
-        if !is_command {
+        if is_filter {
             self.filter = input.text.clone();
             self.refilter();
         }
@@ -1085,59 +1126,277 @@ impl App {
                 });
                 self.info("discarded the recovered changes".into());
             }
-            PromptAction::Cancel => {}
+            PromptAction::Reload => fx.push(Effect::Reload {
+                path: self.path.clone(),
+            }),
+            PromptAction::Overwrite(expect) => {
+                self.disk = expect;
+                self.save(None, fx);
+            }
+            PromptAction::SaveElsewhere => self.ask_save_as(),
+            PromptAction::Cancel => self.quit_after_save = false,
         }
     }
 
     // ---- Saving, quitting, recovery ---------------------------------------
 
     fn save(&mut self, path: Option<PathBuf>, fx: &mut Vec<Effect>) {
-        let text = crate::file::to_text(&self.design);
-        let copy = path.filter(|p| p != &self.path);
-        fx.push(match copy {
-            Some(path) => Effect::Save {
+        let (text, lost) = self.text_to_save();
+        let revision = self.history.revision();
+        match path.filter(|p| p != &self.path) {
+            // A copy: whatever is there is replaced, and kept as its backup.
+            Some(path) => fx.push(Effect::Save {
                 path,
                 text,
-                revision: None,
+                kind: SaveKind::Copy,
+                expect: Expect::Anything,
+                backup: Backup::Keep,
+            }),
+            None => {
+                self.pending_save = Some((text.clone(), lost));
+                fx.push(Effect::Save {
+                    path: self.path.clone(),
+                    text,
+                    kind: SaveKind::Design { revision },
+                    expect: self.disk,
+                    backup: self.backup(),
+                });
+            }
+        }
+    }
+
+    /// The design's canonical text with the comments of the file put back,
+    /// and those that have no place in it any more.
+    fn text_to_save(&self) -> (String, Vec<Lost>) {
+        let canonical = crate::file::to_text(&self.design);
+        match comments::keep(&self.source, &canonical) {
+            Ok(kept) => (kept.text, kept.lost),
+            // The file loaded, so its comments can be read; should they
+            // not be, say so rather than lose them unseen.
+            Err(e) => (
+                canonical,
+                vec![Lost {
+                    line: 1,
+                    text: format!("(the comments could not be read: {e})"),
+                    about: "the design".into(),
+                }],
+            ),
+        }
+    }
+
+    fn backup(&self) -> Backup {
+        if self.comments_in_backup {
+            Backup::Skip
+        } else {
+            Backup::Keep
+        }
+    }
+
+    /// Asks for a path to save the design to, offering one beside it.
+    fn ask_save_as(&mut self) {
+        let stem = self
+            .path
+            .file_stem()
+            .map_or_else(|| "design".into(), |s| s.to_string_lossy().into_owned());
+        let suggestion = self.path.with_file_name(format!("{stem}.mine.ron"));
+        self.mode = Mode::SaveAs(LineInput::new(&suggestion.display().to_string()));
+        self.info("save the design to which file? Enter saves, Esc cancels".into());
+    }
+
+    /// Saves the design to a new file, which it then belongs to; an
+    /// existing file is never replaced this way.
+    fn save_as(&mut self, path: &str, fx: &mut Vec<Effect>) {
+        if path.is_empty() {
+            self.quit_after_save = false;
+            return self.info("not saved".into());
+        }
+        let (text, lost) = self.text_to_save();
+        self.pending_save = Some((text.clone(), lost));
+        fx.push(Effect::Save {
+            path: PathBuf::from(path),
+            text,
+            kind: SaveKind::SaveAs {
+                revision: self.history.revision(),
             },
-            None => Effect::Save {
-                path: self.path.clone(),
-                text,
-                revision: Some(self.history.revision()),
-            },
+            expect: Expect::Absent,
+            backup: Backup::Keep,
         });
     }
 
     fn saved(
         &mut self,
         path: PathBuf,
-        revision: Option<u64>,
-        result: Result<SaveOutcome, String>,
+        kind: SaveKind,
+        result: Result<Saved, SaveError>,
         fx: &mut Vec<Effect>,
     ) {
-        match (result, revision) {
-            (Ok(outcome), Some(revision)) => {
-                self.history.mark_saved(revision);
-                self.is_new = false;
-                self.recovery_on_disk = false;
-                self.recovery_revision = None;
-                fx.push(Effect::RemoveRecovery {
-                    path: recovery::path_for(&self.path),
-                });
-                self.info(match outcome {
-                    SaveOutcome::Written => format!("wrote {}", self.file_name()),
-                    SaveOutcome::Unchanged => format!("{} is up to date", self.file_name()),
-                });
-                if self.quit_after_save {
-                    fx.push(Effect::Quit);
-                }
+        let pending = self.pending_save.take();
+        let revision = match (&result, kind) {
+            (Ok(_), SaveKind::Copy) => {
+                return self.info(format!("wrote a copy to {}", path.display()));
             }
-            (Ok(_), None) => self.info(format!("wrote a copy to {}", path.display())),
-            (Err(e), _) => {
+            (Ok(_), SaveKind::Design { revision } | SaveKind::SaveAs { revision }) => revision,
+            (Err(e), _) => return self.save_failed(path, kind, e.clone()),
+        };
+        let Ok(saved) = result else { return };
+        if let SaveKind::SaveAs { .. } = kind {
+            fx.push(Effect::RemoveRecovery {
+                path: recovery::path_for(&self.path),
+            });
+            self.path = path;
+        }
+        self.history.mark_saved(revision);
+        self.is_new = false;
+        self.disk = Expect::Holding(saved.hash);
+        self.recovery_on_disk = false;
+        self.recovery_revision = None;
+        fx.push(Effect::RemoveRecovery {
+            path: recovery::path_for(&self.path),
+        });
+        let mut said = match saved.outcome {
+            SaveOutcome::Written => format!("wrote {}", self.file_name()),
+            SaveOutcome::Unchanged => format!("{} is up to date", self.file_name()),
+        };
+        let lost = match pending {
+            Some((text, lost)) => {
+                self.source = text;
+                lost
+            }
+            None => Vec::new(),
+        };
+        if lost.is_empty() {
+            self.info(said);
+        } else {
+            if saved.outcome == SaveOutcome::Written && !matches!(kind, SaveKind::SaveAs { .. }) {
+                self.comments_in_backup = true;
+            }
+            said.push_str(&format!(
+                " without {} comment(s) whose items are gone ({}:{}: {}); {} keeps them",
+                lost.len(),
+                self.file_name(),
+                lost[0].line,
+                lost[0],
+                if matches!(kind, SaveKind::SaveAs { .. }) {
+                    "the file it was opened from".to_owned()
+                } else {
+                    format!("{}.bak", self.file_name())
+                }
+            ));
+            self.error(said);
+        }
+        if self.quit_after_save {
+            fx.push(Effect::Quit);
+        }
+    }
+
+    /// A save that wrote nothing: a file changed on disk or read-only is a
+    /// question for the user; anything else is said.
+    fn save_failed(&mut self, path: PathBuf, kind: SaveKind, e: SaveError) {
+        let name = self.file_name();
+        let choice = |key: char, label: &str, action: PromptAction| Choice {
+            key,
+            label: label.into(),
+            action,
+        };
+        let cancel = choice('c', "cancel", PromptAction::Cancel);
+        let elsewhere = choice('s', "save elsewhere", PromptAction::SaveElsewhere);
+        match (kind, e.problem.clone()) {
+            (SaveKind::Design { .. }, Problem::Changed { expected, found }) => {
+                let (title, what, overwrite) = match (expected, found) {
+                    (Expect::Absent, Some(found)) => (
+                        "File created on disk",
+                        format!("{name} was created on disk since this design was opened"),
+                        Expect::Holding(found),
+                    ),
+                    (_, None) => (
+                        "File removed",
+                        format!("{name} was removed from disk since it was opened"),
+                        Expect::Absent,
+                    ),
+                    (_, Some(found)) => (
+                        "Changed on disk",
+                        format!(
+                            "{name} changed on disk since it was opened or last saved \
+                             (another program or another plinth wrote it)"
+                        ),
+                        Expect::Holding(found),
+                    ),
+                };
+                let mut choices = Vec::new();
+                let mut text = format!("{what}. Nothing was written; your changes are still here.");
+                if found.is_some() {
+                    choices.push(choice('r', "reload", PromptAction::Reload));
+                    choices.push(choice('o', "overwrite", PromptAction::Overwrite(overwrite)));
+                    text.push_str(&format!(
+                        " Reload takes the version on disk (u brings yours back); overwrite \
+                         keeps it as {name}.bak."
+                    ));
+                } else {
+                    choices.push(choice(
+                        'o',
+                        "write it again",
+                        PromptAction::Overwrite(overwrite),
+                    ));
+                }
+                choices.extend([elsewhere, cancel]);
+                self.mode = Mode::Prompt(Prompt {
+                    title: title.into(),
+                    text,
+                    choices,
+                });
+            }
+            (SaveKind::Design { .. }, Problem::ReadOnly) => {
+                self.mode = Mode::Prompt(Prompt {
+                    title: "Read-only file".into(),
+                    text: format!(
+                        "{name} is read-only, and plinth does not make it writable. Nothing was \
+                         written; your changes are still here."
+                    ),
+                    choices: vec![elsewhere, cancel],
+                });
+            }
+            (SaveKind::SaveAs { .. }, Problem::Changed { .. } | Problem::ReadOnly) => {
+                self.mode = Mode::SaveAs(LineInput::new(&path.display().to_string()));
+                self.error(format!("{e}; choose another file"));
+            }
+            _ => {
                 self.quit_after_save = false;
-                self.error(format!("could not write {}: {e}", path.display()));
+                self.error(e.to_string());
             }
         }
+    }
+
+    /// The disk's version came back: it replaces the design as one undo
+    /// step, and counts as saved.
+    fn reloaded(&mut self, result: Result<(Box<Design>, String), String>) {
+        self.quit_after_save = false;
+        let (disk, source) = match result {
+            Ok(read) => read,
+            Err(e) => {
+                return self.error(format!(
+                    "could not reload: {e}; your version is still here (o overwrites the file, \
+                     s saves elsewhere)"
+                ));
+            }
+        };
+        let edit = reload::replace_with(&self.design, &disk);
+        if let Err(e) = self.history.apply(edit, Arc::make_mut(&mut self.design)) {
+            return self.error(format!(
+                "could not take the version on disk: {e}; your version is still here"
+            ));
+        }
+        let design = Arc::make_mut(&mut self.design);
+        design.name = disk.name.clone();
+        design.comment = disk.comment.clone();
+        self.history.mark_saved(self.history.revision());
+        self.disk = Expect::holding(&source);
+        self.source = source;
+        self.is_new = false;
+        self.changed();
+        self.info(format!(
+            "reloaded {} from disk; u brings your version back",
+            self.file_name()
+        ));
     }
 
     fn quit(&mut self, force: bool, fx: &mut Vec<Effect>) {

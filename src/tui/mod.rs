@@ -11,6 +11,7 @@ pub mod form;
 pub mod keymap;
 mod msg;
 pub mod recovery;
+mod reload;
 pub mod theme;
 pub mod view;
 
@@ -38,7 +39,7 @@ pub use app::{
     RECOVERY_IDLE, Screen,
 };
 pub use database::{Connection, DbJob, DbReply, Preview};
-pub use msg::{CheckJob, Effect, Msg};
+pub use msg::{CheckJob, Effect, Msg, SaveKind};
 
 use crate::core::model::Design;
 
@@ -50,16 +51,18 @@ const CHECK_POLL: Duration = Duration::from_millis(5);
 /// Opens a design file for editing: loads it, or starts an empty design
 /// named after it when it does not exist, and looks for a recovery file.
 pub fn open(path: &Path) -> Result<Opened, String> {
-    let (design, is_new) = if path.exists() {
-        (crate::file::load(path).map_err(|e| e.to_string())?, false)
+    let (design, source) = if path.exists() {
+        let (design, source) = crate::file::load_with_source(path).map_err(|e| e.to_string())?;
+        (design, Some(source))
     } else {
         let name = path
             .file_stem()
             .map_or("design".into(), |s| s.to_string_lossy().into_owned());
-        (Design::new(name), true)
+        (Design::new(name), None)
     };
     let mut opened = Opened::new(path, design);
-    opened.is_new = is_new;
+    opened.is_new = source.is_none();
+    opened.source = source;
     offer_recovery(&mut opened);
     Ok(opened)
 }
@@ -341,15 +344,18 @@ fn dispatch(app: &mut App, msg: Msg, workers: &Workers) -> bool {
                 Effect::Save {
                     path,
                     text,
-                    revision,
+                    kind,
+                    expect,
+                    backup,
                 } => {
-                    let result =
-                        crate::file::write_atomically(&path, &text).map_err(|e| e.to_string());
-                    queue.push_back(Msg::Saved {
-                        path,
-                        revision,
-                        result,
-                    });
+                    let result = crate::file::write(&path, &text, expect, backup);
+                    queue.push_back(Msg::Saved { path, kind, result });
+                }
+                Effect::Reload { path } => {
+                    let result = crate::file::load_with_source(&path)
+                        .map(|(design, source)| (Box::new(design), source))
+                        .map_err(|e| e.to_string());
+                    queue.push_back(Msg::Reloaded(result));
                 }
                 Effect::WriteRecovery { path, text } => {
                     if let Err(e) = recovery::write(&path, &text) {

@@ -13,7 +13,7 @@ use super::database::{DbJob, DbReply};
 use crate::core::check::{Finding, check};
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
-use crate::file::SaveOutcome;
+use crate::file::{Backup, Expect, SaveError, Saved};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
@@ -32,9 +32,12 @@ pub enum Msg {
     /// How a save asked for with [`Effect::Save`] went.
     Saved {
         path: PathBuf,
-        revision: Option<u64>,
-        result: Result<SaveOutcome, String>,
+        kind: SaveKind,
+        result: Result<Saved, SaveError>,
     },
+    /// The design file as [`Effect::Reload`] read it: the design and the
+    /// text it was read from, or why it could not be read.
+    Reloaded(Result<(Box<Design>, String), String>),
     /// Writing the recovery file failed.
     RecoveryFailed(String),
     /// Something the runner wants said on the status line (a theme file
@@ -54,14 +57,19 @@ pub enum Msg {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Write `text` to `path` atomically, keeping a backup. `revision` is
-    /// the history revision the text holds, or `None` for a copy written
-    /// elsewhere (`:w FILE`), which does not make the design saved.
+    /// Write `text` to `path` atomically (see [`crate::file::write`]),
+    /// only if the file is what `expect` says, keeping a backup unless
+    /// `backup` says not to.
     Save {
         path: PathBuf,
         text: String,
-        revision: Option<u64>,
+        kind: SaveKind,
+        expect: Expect,
+        backup: Backup,
     },
+    /// Read the design file again; the outcome comes back as
+    /// [`Msg::Reloaded`].
+    Reload { path: PathBuf },
     /// Write the recovery file beside the design.
     WriteRecovery { path: PathBuf, text: String },
     /// Remove the recovery file, if there is one.
@@ -73,6 +81,19 @@ pub enum Effect {
     Database(Box<DbJob>),
     /// Leave the designer.
     Quit,
+}
+
+/// What a save is for, which says what a successful one changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveKind {
+    /// The design's own file, with the history revision the text holds.
+    Design { revision: u64 },
+    /// A copy elsewhere (`:w FILE`): the design stays bound to its file,
+    /// and as modified as it was.
+    Copy,
+    /// The design moves to this new file (saving elsewhere when its own
+    /// file changed on disk or is read-only).
+    SaveAs { revision: u64 },
 }
 
 /// The checks to run on one generation of the design.

@@ -60,12 +60,11 @@ pub fn find(file: &Path) -> Found {
     }
 }
 
-/// Writes the recovery file atomically. The save routine keeps a backup
-/// of the file it replaces; a backup of a recovery file is only clutter,
-/// so it goes.
+/// Writes the recovery file atomically, readable by its owner only (the
+/// design may be private), without a backup: an old recovery file is of
+/// no use.
 pub fn write(path: &Path, text: &str) -> io::Result<()> {
-    crate::file::write_atomically(path, text)?;
-    remove(&backup_of(path))
+    crate::file::write_private(path, text).map(|_| ())
 }
 
 /// Removes the recovery file (and a stray backup of it); a missing one

@@ -12,6 +12,7 @@ mod common;
 mod designer;
 mod expressions;
 mod random_text;
+mod saves;
 mod schemas;
 
 use common::TestDb;

@@ -57,13 +57,14 @@ pub fn draw_line(app: &App, frame: &mut Frame, area: Rect) {
     let (prefix, input) = match &app.mode {
         Mode::Command(input) => (":", input),
         Mode::Filter(input) => ("/", input),
+        Mode::SaveAs(input) => ("save to: ", input),
         _ => {
             frame.render_widget(Paragraph::new(idle_line(app, width)), area);
             return;
         }
     };
     // Keep the cursor on screen: show the end of a line longer than the row.
-    let before_cursor = input.text[..input.cursor].chars().count() + 1;
+    let before_cursor = input.text[..input.cursor].chars().count() + prefix.chars().count();
     let skip = before_cursor.saturating_sub(width.saturating_sub(1));
     let shown: String = format!("{prefix}{}", input.text)
         .chars()
