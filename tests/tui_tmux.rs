@@ -312,3 +312,68 @@ fn a_design_read_from_a_database_is_edited_applied_and_saved() {
     let text = std::fs::read_to_string(&saved).unwrap();
     assert!(!text.contains(PASSWORD));
 }
+
+/// Renames in the designer keep the data: a table made from the designer
+/// gets a row, then a field and the entity are renamed and applied; the
+/// preview says RENAME and the row is there under the new names. plinth
+/// recorded what it applied, so the designer (opened again from the
+/// database) knows the live objects by id.
+#[test]
+fn renames_in_the_designer_are_applied_as_renames_and_keep_the_row() {
+    let db = common::TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url();
+    let tmux = Tmux::start(dir.path(), "scratch.ron");
+    tmux.wait_for_text("[new]");
+    let open = |tmux: &Tmux| {
+        let _ = std::fs::remove_file(&tmux.status);
+        tmux.respawn(&format!(
+            "'{}' edit --url '{url}' members.ron; echo $? > '{}'",
+            plinth_bin(),
+            tmux.status.display()
+        ));
+    };
+    open(&tmux);
+    tmux.wait_for_text("read 0 entities");
+    tmux.line(":entity add members");
+    tmux.wait_for_text("Entities 1");
+    tmux.line(":field add members.joined date");
+    tmux.wait_for_text("joined");
+    tmux.key("A");
+    tmux.wait_for_text("Apply to");
+    tmux.key("y");
+    tmux.wait_for_text("applied");
+    tmux.line(":q!");
+    tmux.wait_for_exit();
+    db.psql_stdin("INSERT INTO members (joined) VALUES ('2024-05-01');");
+
+    // Opened again from the database: the names it had, the ids applied.
+    std::fs::remove_file(dir.path().join("members.ron")).ok();
+    open(&tmux);
+    tmux.wait_for_text("read 1 entities");
+    tmux.line(":field rename members.joined joined_on");
+    tmux.wait_for_text("joined_on");
+    tmux.line(":entity rename members people");
+    tmux.wait_for_text("people");
+    tmux.key("A");
+    let screen = tmux.wait_for_text("Apply to");
+    assert!(
+        screen.contains("rename entity `members` to `people`"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("RENAME COLUMN joined TO joined_on"),
+        "{screen}"
+    );
+    assert!(!screen.contains("DROP"), "{screen}");
+    tmux.key("y");
+    tmux.wait_for_text("applied");
+    let joined: String = db
+        .client()
+        .query_one("SELECT joined_on::text FROM people", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(joined, "2024-05-01");
+    tmux.line(":q!");
+    tmux.wait_for_exit();
+}

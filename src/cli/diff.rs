@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use super::Failure;
 use crate::core::diff::{Plan, PlanOptions, SafetyFinding, migration};
 use crate::core::model::Design;
-use crate::db::{DEFAULT_CONNECT_TIMEOUT, Target, inspect, live_design};
+use crate::db::{DEFAULT_CONNECT_TIMEOUT, Target, live_design};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -97,7 +97,7 @@ fn designs(old: &Side, new: &Side, schema: &str) -> Result<(Design, Design), Fai
                 Some(design) => live_design(&mut client, schema, design)
                     .await
                     .map_err(Failure::input),
-                None => inspect(&mut client, schema)
+                None => crate::db::record::inspect_with_ids(&mut client, schema)
                     .await
                     .map(|i| i.design)
                     .map_err(Failure::input),

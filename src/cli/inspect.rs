@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::Failure;
-use crate::db::{Target, inspect, url_from};
+use crate::db::{Target, url_from};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,7 +42,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if progress {
             eprintln!("reading schema `{}` ...", args.schema);
         }
-        inspect(&mut client, &args.schema)
+        crate::db::record::inspect_with_ids(&mut client, &args.schema)
             .await
             .map_err(Failure::input)
     })?;

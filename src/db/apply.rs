@@ -16,7 +16,7 @@
 use tokio_postgres::{Client, Transaction};
 
 use super::history;
-use super::inspect::{InspectError, inspect};
+use super::inspect::InspectError;
 use super::lock::{lock, unlock};
 use super::record;
 use super::settle::settle;
@@ -84,7 +84,7 @@ pub async fn live_design(
     schema: &str,
     design: &Design,
 ) -> Result<Design, ApplyError> {
-    let mut inspection = inspect(client, schema).await?;
+    let mut inspection = record::inspect_with_ids(client, schema).await?;
     let history_table = inspection
         .design
         .entity_named(history::TABLE)
@@ -94,12 +94,9 @@ pub async fn live_design(
     {
         inspection.design.remove_entity(&id);
     }
-    // The live schema with the ids it was last applied with (renames in
-    // the design since are then known by id), else matched by name alone.
-    let mut live = match record::last(client, schema).await? {
-        Some(applied) => align(&align(&inspection.design, &applied), design),
-        None => align(&inspection.design, design),
-    };
+    // The live schema carries the ids it was last applied with, so
+    // renames in the design since are known by id; else names match.
+    let mut live = align(&inspection.design, design);
     settle(client, schema, &mut live, design).await?;
     Ok(live)
 }

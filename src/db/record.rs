@@ -84,3 +84,20 @@ pub async fn record(
     .await
     .map(|_| ())
 }
+
+/// Reads `schema` into a design whose objects carry the ids plinth last
+/// applied them with, where it ever did (matched by name with the
+/// record): a design read this way and then edited keeps renames known by
+/// id when it is applied.
+pub async fn inspect_with_ids(
+    client: &mut Client,
+    schema: &str,
+) -> Result<super::Inspection, super::InspectError> {
+    let mut inspection = super::inspect(client, schema).await?;
+    if let Some(applied) = last(client, schema).await? {
+        let name = inspection.design.name.clone();
+        inspection.design = crate::core::diff::align(&inspection.design, &applied);
+        inspection.design.name = name;
+    }
+    Ok(inspection)
+}

@@ -87,7 +87,7 @@ pub fn open_database(
             .await
             .map_err(|e| e.to_string())?;
         progress(&format!("reading schema `{}` ...", connection.schema));
-        crate::db::inspect(&mut client, &connection.schema)
+        crate::db::record::inspect_with_ids(&mut client, &connection.schema)
             .await
             .map_err(|e| e.to_string())
     })?;
