@@ -1523,6 +1523,33 @@ fn plinth_diff_compares_live_schemas_like_their_inspected_designs() {
         "the plan is not empty:\n{live}"
     );
     assert_eq!(live, files);
+    // The same plan as JSON: its statements are the script's.
+    let out = plinth(
+        &[
+            "diff",
+            &a.url(),
+            "b.ron",
+            "--format",
+            "json",
+            "--allow-destructive",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["version"], 1);
+    let up: Vec<String> = plan["up"]["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect();
+    assert!(!up.is_empty());
+    assert!(
+        up.iter().all(|s| files.contains(s.as_str())),
+        "{up:#?}\n{files}"
+    );
+    assert!(!plan["down"]["statements"].as_array().unwrap().is_empty());
 
     std::fs::write(dir.path().join("new.ron"), plinth::file::to_text(new)).unwrap();
     let out = plinth(&["diff", "new.ron", &b.url()], dir.path());

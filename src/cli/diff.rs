@@ -23,6 +23,16 @@ pub struct Args {
     plan: PlanFlags,
     #[command(flatten)]
     schema: super::SchemaArg,
+    /// `human` (the plan in words, or the scripts with --sql/--down), or
+    /// `json`: the changes, the up and down statements and the findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 /// The plan options every command that writes a migration takes.
@@ -126,6 +136,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = args.plan.options();
     let m = migration(&old, &new, options);
     let (from, to) = (old_side.title(schema), new_side.title(schema));
+    if args.format == Format::Json {
+        println!("{}", json(&m, &from, &to, schema));
+        return match m.up.refusal() {
+            Some(refusal) => Err(Failure::found(refusal)),
+            None => Ok(()),
+        };
+    }
     if !args.sql && !args.down {
         print!("{}", words(&m.up, &format!("{from} -> {to}")));
     }
@@ -145,6 +162,36 @@ pub fn run(args: Args) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The migration as JSON, version 1: each side's changes in words, the
+/// statements in the order they run (with whether each runs outside the
+/// transaction), and the safety findings.
+fn json(m: &crate::core::diff::Migration, from: &str, to: &str, schema: &str) -> String {
+    use crate::core::sql::Sql;
+    let side = |plan: &Plan| {
+        serde_json::json!({
+            "changes": plan.changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "transactional": plan.transactional(),
+            "statements": plan.steps().map(|s| s.sql(schema)).collect::<Vec<_>>(),
+            "findings": plan.findings.iter().map(|f| serde_json::json!({
+                "rule": f.rule.id(),
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "hint": f.hint,
+            })).collect::<Vec<_>>(),
+            "refusal": plan.refusal(),
+        })
+    };
+    let value = serde_json::json!({
+        "version": 1,
+        "from": from,
+        "to": to,
+        "schema": schema,
+        "up": side(&m.up),
+        "down": side(&m.down),
+    });
+    serde_json::to_string_pretty(&value).expect("JSON values print")
 }
 
 /// The plan in plain words: what changes, the statements in order, and
