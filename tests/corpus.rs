@@ -19,10 +19,10 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
-use common::{TestDb, plinth_bin, repo_root};
+use common::{TestDb, plinth_in as plinth, repo_root};
 
 fn cases() -> Vec<PathBuf> {
     let corpus = repo_root().join("../shared/corpus/pg-schema-diff");
@@ -93,15 +93,6 @@ fn identity(db: &TestDb) -> Identity {
         .map(|r| ((r.get(0), r.get(1)), r.get(2)))
         .collect();
     (tables, columns)
-}
-
-fn plinth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(plinth_bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("plinth runs")
 }
 
 /// The kinds of catalog line on which two listings differ.

@@ -8,9 +8,8 @@
 //! does not.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
-use crate::common::{TestDb, plinth_bin, repo_root};
+use crate::common::{TestDb, plinth_in as plinth, repo_root};
 use crate::{assert_canary, plant_canary};
 
 fn todo() -> String {
@@ -22,15 +21,6 @@ fn todo_with(from: &str, to: &str) -> String {
     let text = todo();
     assert_eq!(text.matches(from).count(), 1, "`{from}` is unique");
     text.replace(from, to)
-}
-
-fn plinth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(plinth_bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("plinth runs")
 }
 
 fn text(bytes: &[u8]) -> String {

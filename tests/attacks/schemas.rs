@@ -3,20 +3,10 @@
 //! whose names need quoting (`MyApp`, `my app`) work for `apply`, `ddl`
 //! and `migrate new` alike.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use crate::common::{TestDb, plinth_bin, quote_ident, repo_root};
+use crate::common::{TestDb, plinth_in as plinth, quote_ident, repo_root};
 use crate::{assert_canary, plant_canary};
-
-fn plinth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(plinth_bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("plinth runs")
-}
 
 fn ok(out: Output) -> String {
     assert!(

@@ -46,6 +46,17 @@ pub fn run_plinth<S: AsRef<OsStr>>(args: &[S]) -> String {
     String::from_utf8(output.stdout).expect("plinth writes UTF-8")
 }
 
+/// Runs `plinth ARGS...` in `dir` with no standard input and returns what
+/// it did, failed or not.
+pub fn plinth_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(plinth_bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the plinth binary runs")
+}
+
 /// A fresh, empty database on the test server, dropped when this value is.
 ///
 /// Every test gets its own so tests can run in parallel and a failure
