@@ -145,7 +145,11 @@ fn tui(c: &mut Criterion) {
         let Some(Effect::RunChecks(job)) = fx.into_iter().next() else {
             panic!("an edit asks for checks");
         };
-        b.iter_batched(|| job.clone(), |job| job.run(), BatchSize::SmallInput);
+        b.iter_batched(
+            || job.clone(),
+            |job| job.run(&mut plinth::core::check::Checked::default()),
+            BatchSize::SmallInput,
+        );
     });
 
     group.bench_function("diagram_layout_and_draw", |b| {

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use plinth::core::check::Rule;
+use plinth::core::check::{Checked, Rule};
 use plinth::core::ids::IdGen;
 use plinth::file::{ContentHash, Problem, SaveError, SaveOutcome, Saved};
 use plinth::tui::{App, Effect, MessageKind, Mode, Msg, Opened, Pane, PromptAction, SaveKind};
@@ -438,12 +438,13 @@ fn a_large_design_opens_and_edits() {
 }
 
 /// Runs the check jobs among `effects` here and now, as the runner's
-/// worker would, and feeds their results back.
-fn settle(app: &mut App, effects: Vec<Effect>) {
+/// worker would (re-checking from what it found before), and feeds their
+/// results back.
+fn settle(app: &mut App, effects: Vec<Effect>, worker: &mut Checked) {
     for effect in effects {
         if let Effect::RunChecks(job) = effect {
-            let more = app.update(job.run());
-            settle(app, more);
+            let more = app.update(job.run(worker));
+            settle(app, more, worker);
         }
     }
 }
@@ -471,21 +472,22 @@ fn checks_run_off_the_input_path_and_stale_results_are_dropped() {
     assert!(customers.field_named("phone2").is_none());
 
     // The first job's results come late: the design has moved on.
-    assert!(app.update(first.clone().run()).is_empty());
+    let mut worker = Checked::default();
+    assert!(app.update(first.clone().run(&mut worker)).is_empty());
     assert!(app.checks_pending());
     assert!(!has_rule(&app, Rule::RepeatingGroup));
     // A fix waits for fresh findings.
     press(&mut app, KeyCode::BackTab);
     keys(&mut app, "f");
     assert!(message(&app).contains("still running"), "{}", message(&app));
-    assert!(app.update(second.clone().run()).is_empty());
+    assert!(app.update(second.clone().run(&mut worker)).is_empty());
     assert!(!app.checks_pending());
     assert!(has_rule(&app, Rule::RepeatingGroup));
 
     // Undo asks again; run synchronously, the result is what an inline
     // check gives.
     let fx = keys(&mut app, "u");
-    settle(&mut app, fx);
+    settle(&mut app, fx, &mut worker);
     assert!(!app.checks_pending());
     assert!(!has_rule(&app, Rule::RepeatingGroup));
     let mut inline = open("shop.ron");
@@ -665,4 +667,51 @@ fn a_failure_arriving_while_a_form_is_open_leaves_the_form() {
         "the form and its text stay"
     );
     assert_eq!(message(&app), "could not connect");
+}
+
+/// The designer re-checks only what each edit touched; after edits,
+/// undos, redos and a fix, what it shows is what a full check finds.
+#[test]
+fn incremental_rechecks_in_the_designer_equal_a_full_check() {
+    let mut app = open("shop.ron");
+    let full = |app: &App| -> Vec<(Rule, String)> {
+        let d = app.design();
+        plinth::core::check::check(d, &d.checks, &mut IdGen::seeded(9))
+            .into_iter()
+            .map(|f| (f.rule, f.message))
+            .collect()
+    };
+    let shown = |app: &App| -> Vec<(Rule, String)> {
+        app.findings()
+            .iter()
+            .map(|f| (f.rule, f.message.clone()))
+            .collect()
+    };
+    assert_eq!(shown(&app), full(&app));
+    for line in [
+        "field add orders.note text",
+        "field rename orders.note remark",
+        "entity rename customers clients",
+        "field add payments.amount_float real",
+        "entity add audit_log",
+        "field drop orders.remark",
+    ] {
+        command(&mut app, line);
+        assert!(
+            !message(&app).contains("cannot"),
+            "{line}: {}",
+            message(&app)
+        );
+        assert_eq!(shown(&app), full(&app), "after `{line}`");
+    }
+    assert!(
+        shown(&app).iter().any(|(r, _)| *r == Rule::MoneyAsFloat),
+        "the new float field is found"
+    );
+    for key in ['u', 'u', 'u'] {
+        press(&mut app, KeyCode::Char(key));
+        assert_eq!(shown(&app), full(&app), "after undo");
+    }
+    ctrl(&mut app, 'r');
+    assert_eq!(shown(&app), full(&app), "after redo");
 }

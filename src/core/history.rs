@@ -28,6 +28,14 @@ pub struct History {
     /// The revision that matches the file on disk; `None` when no revision
     /// does (a design restored from a recovery file, say).
     saved: Option<u64>,
+    /// Which stack the last apply, undo or redo pushed onto.
+    moved: Option<Moved>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Moved {
+    Undo,
+    Redo,
 }
 
 impl Default for History {
@@ -44,6 +52,7 @@ impl History {
             redo: Vec::new(),
             last: 0,
             saved: Some(0),
+            moved: None,
         }
     }
 
@@ -73,6 +82,7 @@ impl History {
             revision: self.last,
         });
         self.redo.clear();
+        self.moved = Some(Moved::Undo);
     }
 
     /// Undoes the newest step and returns what it was ("add field"), or
@@ -87,6 +97,7 @@ impl History {
                     inverse: step.inverse,
                     revision: step.revision,
                 });
+                self.moved = Some(Moved::Redo);
                 Some(Ok(what))
             }
             Err(e) => {
@@ -108,6 +119,7 @@ impl History {
                     inverse,
                     revision: step.revision,
                 });
+                self.moved = Some(Moved::Undo);
                 Some(Ok(what))
             }
             Err(e) => {
@@ -143,6 +155,20 @@ impl History {
     }
 
     /// How many steps can be undone.
+    /// The step the last apply, undo or redo moved, as (the edit that was
+    /// applied, its inverse): what a re-check needs to know was touched.
+    pub fn last_change(&self) -> Option<(&Edit, &Edit)> {
+        let step = match self.moved? {
+            Moved::Undo => self.undo.last()?,
+            Moved::Redo => self.redo.last()?,
+        };
+        Some(match self.moved? {
+            Moved::Undo => (&step.edit, &step.inverse),
+            // An undo applied the step's inverse; its inverse is the edit.
+            Moved::Redo => (&step.inverse, &step.edit),
+        })
+    }
+
     pub fn undo_depth(&self) -> usize {
         self.undo.len()
     }

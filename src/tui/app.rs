@@ -24,7 +24,7 @@ use super::recovery;
 use super::reload;
 use super::theme::Theme;
 use super::view;
-use crate::core::check::{Finding, Severity, check};
+use crate::core::check::{Checked, Finding, Scope, Severity};
 use crate::core::command::{self, Command};
 use crate::core::edit::Edit;
 use crate::core::history::History;
@@ -243,6 +243,11 @@ pub struct App {
     checked: u64,
     /// The generation last handed to the worker, when checks run there.
     requested: u64,
+    /// What the edits since the last check (or the last job handed to the
+    /// worker) can have changed findings of.
+    scope: Scope,
+    /// The last inline check, to re-check only what an edit touched.
+    rechecker: Checked,
     /// Where the worker's fixes draw fresh ids from: `None` checks
     /// inline, in `update`.
     background: Option<u64>,
@@ -334,6 +339,8 @@ impl App {
             generation: 0,
             checked: 0,
             requested: 0,
+            scope: Scope::Everything,
+            rechecker: Checked::default(),
             background: None,
             findings: Vec::new(),
             finding_order: Vec::new(),
@@ -556,6 +563,7 @@ impl App {
             fx.push(Effect::RunChecks(CheckJob {
                 generation: self.generation,
                 design: Arc::clone(&self.design),
+                scope: std::mem::replace(&mut self.scope, Scope::none()),
                 seed: seed ^ self.generation.wrapping_mul(0x9e37_79b9_7f4a_7c15),
             }));
         }
@@ -981,6 +989,11 @@ impl App {
     /// After every change to the design: checks, the list, the selection.
     fn changed(&mut self) {
         self.last_edit = Some(self.now);
+        let touched = match self.history.last_change() {
+            Some((edit, inverse)) => Scope::of(&self.design, edit, inverse),
+            None => Scope::Everything,
+        };
+        self.scope.join(touched);
         self.recheck();
         self.refilter();
     }
@@ -989,7 +1002,11 @@ impl App {
     fn recheck(&mut self) {
         self.generation += 1;
         if self.background.is_none() {
-            let findings = check(&self.design, &self.design.checks, &mut self.ids);
+            let scope = std::mem::replace(&mut self.scope, Scope::none());
+            let settings = &self.design.checks;
+            let findings = self
+                .rechecker
+                .recheck(&self.design, settings, &mut self.ids, &scope);
             self.install(findings);
         }
     }
@@ -1109,6 +1126,7 @@ impl App {
                 if let Some(design) = self.pending_recovery.take() {
                     self.design = Arc::new(*design);
                     self.history = History::unsaved();
+                    self.scope = Scope::Everything;
                     self.recovery_revision = Some(self.history.revision());
                     self.recheck();
                     self.refilter();

@@ -41,6 +41,7 @@ pub use app::{
 pub use database::{Connection, DbJob, DbReply, Preview};
 pub use msg::{CheckJob, Effect, Msg, SaveKind};
 
+use crate::core::check::Checked;
 use crate::core::model::Design;
 
 /// How often the clock ticks while no key is pressed.
@@ -241,11 +242,15 @@ impl Checker {
         let (jobs, inbox) = mpsc::channel::<CheckJob>();
         let (outbox, results) = mpsc::channel();
         thread::spawn(move || {
+            let mut last = Checked::default();
             while let Ok(mut job) = inbox.recv() {
-                while let Ok(newer) = inbox.try_recv() {
+                // Only the newest job runs, with what the skipped ones
+                // changed as well.
+                while let Ok(mut newer) = inbox.try_recv() {
+                    newer.scope.join(job.scope);
                     job = newer;
                 }
-                if outbox.send(job.run()).is_err() {
+                if outbox.send(job.run(&mut last)).is_err() {
                     break;
                 }
             }
@@ -368,7 +373,8 @@ fn dispatch(app: &mut App, msg: Msg, workers: &Workers) -> bool {
                 Effect::RunChecks(job) => {
                     // Should the worker be gone, check here rather than never.
                     if let Err(mpsc::SendError(job)) = workers.checker.jobs.send(job) {
-                        queue.push_back(job.run());
+                        // A fresh start: a full check.
+                        queue.push_back(job.run(&mut Checked::default()));
                     }
                 }
                 Effect::Database(job) => {

@@ -10,7 +10,7 @@ use std::time::Instant;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::database::{DbJob, DbReply};
-use crate::core::check::{Finding, check};
+use crate::core::check::{Checked, Finding, Scope};
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
 use crate::file::{Backup, Expect, SaveError, Saved};
@@ -102,16 +102,20 @@ pub struct CheckJob {
     pub generation: u64,
     /// The design as it was; the app copies it before changing it again.
     pub design: Arc<Design>,
+    /// What changed since the job before this one: the worker re-checks
+    /// only that, from what it found then.
+    pub scope: Scope,
     /// Where the fixes draw their fresh ids from.
     pub seed: u64,
 }
 
 impl CheckJob {
-    /// Runs the checks (on whatever thread calls it) and returns the
-    /// message that carries the findings back.
-    pub fn run(self) -> Msg {
+    /// Runs the checks (on whatever thread calls it), re-checking from
+    /// `last`, what the jobs before this one found, and returns the message
+    /// that carries the findings back.
+    pub fn run(self, last: &mut Checked) -> Msg {
         let mut ids = IdGen::seeded(self.seed);
-        let findings = check(&self.design, &self.design.checks, &mut ids);
+        let findings = last.recheck(&self.design, &self.design.checks, &mut ids, &self.scope);
         Msg::Checked {
             generation: self.generation,
             findings,

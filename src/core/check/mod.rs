@@ -55,6 +55,7 @@
 //!    give: the same findings in the same order, though fixes that add
 //!    something carry other fresh ids.
 
+pub mod incremental;
 mod rule;
 mod rules;
 mod settings;
@@ -70,6 +71,7 @@ use crate::core::edit::Edit;
 use crate::core::ids::{EntityId, IdGen};
 use crate::core::model::{Design, Entity, Location};
 
+pub use incremental::{Checked, Scope};
 pub use rule::{Rule, Severity, UnknownRule};
 pub use settings::{Allow, Level, Settings};
 

@@ -184,98 +184,27 @@ fn design_rules_are_few_and_naming_style_has_a_part_of_each_kind() {
     assert!(rules::kind(Rule::NamingStyle).entity().is_some());
 }
 
-/// The entities an edit touches, by the recipe in the module docs; `None`
-/// when it calls for a full check.
-fn touched(after: &Design, edit: &Edit, inverse: &Edit) -> Option<Vec<EntityId>> {
-    fn named(d: &Design, edit: &Edit, out: &mut Vec<EntityId>) -> Option<()> {
-        match edit {
-            Edit::AddEnum { .. }
-            | Edit::RemoveEnum { .. }
-            | Edit::RenameEnum { .. }
-            | Edit::SetEnumValues { .. }
-            | Edit::SetCheckSettings { .. } => return None,
-            Edit::Batch(edits) => {
-                for edit in edits {
-                    named(d, edit, out)?;
-                }
-            }
-            Edit::AddEntity { entity, .. } => out.push(entity.id.clone()),
-            Edit::RemoveEntity { id }
-            | Edit::RenameEntity { id, .. }
-            | Edit::SetEntityComment { id, .. }
-            | Edit::SetJunction { id, .. } => out.push(id.clone()),
-            Edit::SetDependencies { entity, .. }
-            | Edit::SetEntityAllows { entity, .. }
-            | Edit::SetFieldAllows { entity, .. }
-            | Edit::AddField { entity, .. }
-            | Edit::RemoveField { entity, .. }
-            | Edit::RenameField { entity, .. }
-            | Edit::SetFieldType { entity, .. }
-            | Edit::SetNotNull { entity, .. }
-            | Edit::SetDefault { entity, .. }
-            | Edit::SetIdentity { entity, .. }
-            | Edit::SetFieldComment { entity, .. }
-            | Edit::SetPrimaryKey { entity, .. }
-            | Edit::AddUnique { entity, .. }
-            | Edit::RemoveUnique { entity, .. }
-            | Edit::AddCheck { entity, .. }
-            | Edit::RemoveCheck { entity, .. }
-            | Edit::AddIndex { entity, .. }
-            | Edit::RemoveIndex { entity, .. } => out.push(entity.clone()),
-            Edit::AddRelationship { relationship: r } => {
-                out.extend([r.from.clone(), r.to.clone()]);
-            }
-            Edit::RemoveRelationship { id }
-            | Edit::SetRelationshipActions { id, .. }
-            | Edit::SetRelationshipDeferrable { id, .. }
-            | Edit::SetRelationshipRequired { id, .. } => {
-                // A removed one is in the inverse, which adds it back.
-                if let Some(r) = d.relationship(id) {
-                    out.extend([r.from.clone(), r.to.clone()]);
-                }
-            }
-        }
-        Some(())
-    }
-    let mut names = Vec::new();
-    named(after, edit, &mut names)?;
-    named(after, inverse, &mut names)?;
-    let referencing: Vec<EntityId> = names
-        .iter()
-        .flat_map(|id| after.relationships_to(id))
-        .map(|r| r.from.clone())
-        .collect();
-    names.extend(referencing);
-    Some(names)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     /// Re-checking only the entities each edit touches, and the design
-    /// rules, keeps the findings equal to a full check after every edit.
+    /// rules, keeps the findings equal to a full check after every edit:
+    /// through `Scope::of` and `Checked::recheck`, as the designer does.
     #[test]
     fn incremental_rechecks_match_a_full_check(seed in any::<u64>(), steps in 1usize..30) {
         let mut random = Gen::new(seed);
         let mut d = random.design(8);
         let mut ids = IdGen::seeded(seed);
-        let mut entity_level = check_entities(&d, &d.checks, &mut ids, &all_entities(&d));
+        let mut checked = Checked::default();
+        checked.recheck(&d, &d.checks.clone(), &mut ids, &Scope::Everything);
         for _ in 0..steps {
             let edit = random.edit(&d);
             let Ok(inverse) = edit.apply(&mut d) else {
                 continue;
             };
-            match touched(&d, &edit, &inverse) {
-                Some(touched) => {
-                    entity_level.retain(|f| {
-                        !f.location.entity().is_some_and(|e| touched.contains(e))
-                    });
-                    entity_level.extend(check_entities(&d, &d.checks, &mut ids, &touched));
-                }
-                None => entity_level = check_entities(&d, &d.checks, &mut ids, &all_entities(&d)),
-            }
-            let design_level = check_design_level(&d, &d.checks, &mut ids);
-            let incremental = merge(&d, entity_level.clone(), design_level);
+            let scope = Scope::of(&d, &edit, &inverse);
+            let settings = d.checks.clone();
+            let incremental = checked.recheck(&d, &settings, &mut ids, &scope);
             let full = check(&d, &d.checks, &mut ids);
             prop_assert_eq!(shapes(&incremental), shapes(&full), "after {:?}", edit);
         }
