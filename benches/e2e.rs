@@ -1,0 +1,254 @@
+//! Every command through the real binary, at 500, 5,000 and 50,000
+//! entities: median wall time and peak memory (the child's maximum resident
+//! set, from `wait4`), with the growth from 5,000 to 50,000.
+//!
+//! Run with `cargo bench --bench e2e` (it needs the PostgreSQL that
+//! `./.ci/test` starts, for the database rows; `PLINTH_BENCH_PG` overrides
+//! the connection, `PLINTH_E2E_SIZES=500,5000` the sizes). Under
+//! `cargo test` it does nothing.
+//!
+//! Designs come from `core::synthetic` (about ten fields, a unique natural
+//! key, a foreign key with its index per entity) and are written with ids.
+//! `diff` compares a design with a copy in which 1% of the entities gain a
+//! field and 1% have a field renamed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use plinth::core::ids::IdGen;
+use plinth::core::model::{Field, SqlType};
+use plinth::core::synthetic;
+
+const PLINTH: &str = env!("CARGO_BIN_EXE_plinth");
+
+/// One measured run: wall time and peak resident memory in KiB.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs `program args` in `dir`, waits with `wait4` to read its rusage,
+/// and checks it exited with one of `ok_codes`.
+fn measure(dir: &Path, program: &str, args: &[&str], ok_codes: &[i32]) -> Sample {
+    let started = Instant::now();
+    let child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, not yet waited for; the pointers are
+    // to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert_eq!(waited, pid, "wait4 on {program}");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    assert!(
+        ok_codes.contains(&code),
+        "`{program} {}` exited {code}",
+        args.join(" ")
+    );
+    std::mem::forget(child);
+    Sample {
+        wall,
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+/// The median wall time of `runs` runs, and the largest peak memory.
+fn median(runs: usize, mut one: impl FnMut() -> Sample) -> Sample {
+    let mut samples: Vec<Sample> = (0..runs).map(|_| one()).collect();
+    samples.sort_by_key(|s| s.wall);
+    Sample {
+        wall: samples[samples.len() / 2].wall,
+        max_rss_kib: samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0),
+    }
+}
+
+/// A copy of `design` with 1% of its entities given a new field and 1%
+/// with a field renamed (ids kept, so a rename), as a day's work might.
+fn changed(design: &plinth::core::model::Design) -> plinth::core::model::Design {
+    let mut d = design.clone();
+    let mut ids = IdGen::seeded(77);
+    let entities: Vec<_> = d.entities().map(|e| e.id.clone()).collect();
+    let step = 100;
+    for (k, id) in entities.iter().enumerate() {
+        if k % step == 0 {
+            let field = Field::new(ids.field(), "added_note", SqlType::Text);
+            d.entity_mut(id).unwrap().fields.push(field);
+        } else if k % step == step / 2 {
+            let e = d.entity_mut(id).unwrap();
+            if let Some(f) = e.fields.iter_mut().find(|f| f.name == "body") {
+                f.name = "content".into();
+            }
+        }
+    }
+    d
+}
+
+type Table = BTreeMap<(String, usize), Sample>;
+
+fn commands(dir: &Path, size: usize, table: &mut Table) {
+    let design = synthetic::design(size, 42);
+    let file = dir.join(format!("d{size}.ron"));
+    std::fs::write(&file, plinth::file::to_text(&design)).unwrap();
+    let other = dir.join(format!("d{size}b.ron"));
+    std::fs::write(&other, plinth::file::to_text(&changed(&design))).unwrap();
+    let (file, other) = (name(&file), name(&other));
+    let runs = if size >= 50_000 { 3 } else { 5 };
+    let mut run = |label: &str, args: &[&str], ok: &[i32]| {
+        let sample = median(runs, || measure(dir, PLINTH, args, ok));
+        eprintln!(
+            "{label:>22} {size:>6}: {:>8.1} ms {:>7} MiB",
+            ms(sample.wall),
+            sample.max_rss_kib / 1024
+        );
+        table.insert((label.to_owned(), size), sample);
+    };
+    // check exits 1 when it finds errors; both are a finished run.
+    run("check", &["check", &file], &[0, 1]);
+    run("ddl", &["ddl", &file], &[0]);
+    run("fmt --check", &["fmt", "--check", &file], &[0, 1]);
+    run("show", &[&file], &[0]);
+    run(
+        "diff (1% changed)",
+        &["diff", &file, &other, "--sql", "--allow-destructive"],
+        &[0],
+    );
+    run("export sqlmodel", &["export", "sqlmodel", &file], &[0]);
+}
+
+fn name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// `inspect`, `pg_dump --schema-only` and `apply --dry-run` with nothing
+/// to do, on a database built from the 5,000-entity design.
+fn database(dir: &Path, table: &mut Table) {
+    let size = 5_000;
+    let server = std::env::var("PLINTH_BENCH_PG")
+        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres".into());
+    let db = format!("plinth_bench_e2e_{}", std::process::id());
+    let mut admin =
+        postgres::Client::connect(&format!("{server} dbname=postgres"), postgres::NoTls)
+            .expect("PostgreSQL is reachable (./.ci/test starts it)");
+    admin.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let design = synthetic::design(size, 42);
+        let file: PathBuf = dir.join("db.ron");
+        std::fs::write(&file, plinth::file::to_text(&design)).unwrap();
+        let ddl = plinth::core::sql::create_script(&design, "public");
+        let mut psql = Command::new("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(format!("{server} dbname={db}"))
+            .env("PGOPTIONS", "-c synchronous_commit=off")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("psql runs");
+        use std::io::Write;
+        psql.stdin.take().unwrap().write_all(ddl.as_bytes()).unwrap();
+        assert!(psql.wait().unwrap().success(), "the database is built");
+        let url = format!("postgresql://postgres@127.0.0.1:5432/{db}");
+        let mut run = |label: &str, program: &str, args: &[&str]| {
+            let sample = median(5, || measure(dir, program, args, &[0]));
+            eprintln!(
+                "{label:>22} {size:>6}: {:>8.1} ms {:>7} MiB",
+                ms(sample.wall),
+                sample.max_rss_kib / 1024
+            );
+            table.insert((label.to_owned(), size), sample);
+        };
+        run("inspect", PLINTH, &["inspect", "--url", &url, "-o", "live.ron"]);
+        run(
+            "pg_dump --schema-only",
+            "pg_dump",
+            &["--schema-only", "-h", "127.0.0.1", "-U", "postgres", "-f", "dump.sql", &db],
+        );
+        run(
+            "apply --dry-run",
+            PLINTH,
+            &["apply", "db.ron", "--url", &url, "--dry-run"],
+        );
+    }));
+    admin
+        .batch_execute(&format!("DROP DATABASE {db} WITH (FORCE)"))
+        .unwrap();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("PLINTH_E2E_SIZES")
+        .ok()
+        .map(|s| s.split(',').map(|n| n.trim().parse().expect("a size")).collect())
+        .unwrap_or_else(|| vec![500, 5_000, 50_000]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut table = Table::new();
+    for &size in &sizes {
+        commands(dir.path(), size, &mut table);
+    }
+    if std::env::var("PLINTH_E2E_NO_DB").is_err() {
+        database(dir.path(), &mut table);
+    }
+
+    // The table, as README's Speed section shows it.
+    let labels: Vec<String> = {
+        let mut seen = Vec::new();
+        for (label, _) in table.keys() {
+            if !seen.contains(label) {
+                seen.push(label.clone());
+            }
+        }
+        seen
+    };
+    let mut header = String::from("| command |");
+    for size in &sizes {
+        header.push_str(&format!(" {size} |"));
+    }
+    header.push_str(" 5,000 → 50,000 |");
+    println!("{header}");
+    println!("|{}", " --- |".repeat(sizes.len() + 2));
+    for label in labels {
+        let mut row = format!("| {label} |");
+        for size in &sizes {
+            match table.get(&(label.clone(), *size)) {
+                Some(s) => row.push_str(&format!(
+                    " {:.0} ms, {} MiB |",
+                    ms(s.wall),
+                    s.max_rss_kib / 1024
+                )),
+                None => row.push_str(" |"),
+            }
+        }
+        match (
+            table.get(&(label.clone(), 5_000)),
+            table.get(&(label.clone(), 50_000)),
+        ) {
+            (Some(a), Some(b)) => row.push_str(&format!(" {:.1}× |", ms(b.wall) / ms(a.wall))),
+            _ => row.push_str(" |"),
+        }
+        println!("{row}");
+    }
+}
