@@ -16,6 +16,8 @@
 //! every string literal written so that no server setting changes what it
 //! means (`E'...'` wherever a backslash appears).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use sqlparser::ast::{DataType, Expr, Ident, Value, ValueWithSpan, VisitMut, VisitorMut};
@@ -36,6 +38,11 @@ pub struct SqlExpr {
     /// Whether sqlparser read it as an expression tree; otherwise only the
     /// lexical guarantee holds.
     parsed: bool,
+    /// The columns it names, found once when it was read: checks and
+    /// renames ask for them often.
+    columns: Vec<String>,
+    /// Its value, when it is nothing but a string literal.
+    literal: Option<String>,
 }
 
 /// Why a piece of text is not one expression, with where in the text.
@@ -95,30 +102,13 @@ impl SqlExpr {
 
     /// The columns the expression names, as PostgreSQL resolves them
     /// (unquoted names folded to lower case), each once, in order.
-    pub fn columns(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        let mut push = |name: String| {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        };
-        if self.parsed {
-            let mut expr = parse_tree(&self.text).expect("a parsed expression parses again");
-            let _ = expr.visit(&mut column_refs(|ident: &mut Ident| push(resolved(ident))));
-        } else {
-            let tokens = tokens(&self.text).expect("a held expression tokenizes again");
-            for i in column_tokens(&tokens) {
-                if let Token::Word(w) = &tokens[i].token {
-                    push(word_name(w));
-                }
-            }
-        }
-        names
+    pub fn columns(&self) -> &[String] {
+        &self.columns
     }
 
     /// Whether the expression names the column `name`.
     pub fn names_column(&self, name: &str) -> bool {
-        self.columns().iter().any(|c| c == name)
+        self.columns.iter().any(|c| c == name)
     }
 
     /// The expression with every reference to column `from` made a
@@ -162,29 +152,67 @@ impl SqlExpr {
             }
             print_tokens(&tokens)
         };
-        Some(SqlExpr {
-            text,
-            parsed: self.parsed,
-        })
+        Some(SqlExpr::new(text, self.parsed))
     }
 
     /// The value of the expression when it is nothing but a string literal
     /// (`'pending'`), for checks of what a default can mean.
     pub fn string_literal(&self) -> Option<String> {
-        if !self.parsed {
-            return None;
+        self.literal.clone()
+    }
+
+    /// An expression from text plinth printed itself (see [`printed`]),
+    /// with what is asked of it often found once.
+    fn new(text: String, parsed: bool) -> SqlExpr {
+        let (columns, literal) = if parsed {
+            let expr = parse_tree(&text).expect("a parsed expression parses again");
+            (find_columns(&expr), literal_of(&expr))
+        } else {
+            let tokens = tokens(&text).expect("a held expression tokenizes again");
+            let mut names = Vec::new();
+            for i in column_tokens(&tokens) {
+                if let Token::Word(w) = &tokens[i].token {
+                    let name = word_name(w);
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            (names, None)
+        };
+        SqlExpr {
+            text,
+            parsed,
+            columns,
+            literal,
         }
-        match parse_tree(&self.text).ok()? {
-            Expr::Value(ValueWithSpan { value, .. }) => match value {
-                Value::SingleQuotedString(s)
-                | Value::EscapedStringLiteral(s)
-                | Value::UnicodeStringLiteral(s)
-                | Value::NationalStringLiteral(s) => Some(s),
-                Value::DollarQuotedString(d) => Some(d.value),
-                _ => None,
-            },
+    }
+}
+
+/// The columns a parsed expression names, each once, in order.
+fn find_columns(expr: &Expr) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut expr = expr.clone();
+    let _ = expr.visit(&mut column_refs(|ident: &mut Ident| {
+        let name = resolved(ident);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }));
+    names
+}
+
+fn literal_of(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Value(ValueWithSpan { value, .. }) => match value {
+            Value::SingleQuotedString(s)
+            | Value::EscapedStringLiteral(s)
+            | Value::UnicodeStringLiteral(s)
+            | Value::NationalStringLiteral(s) => Some(s.clone()),
+            Value::DollarQuotedString(d) => Some(d.value.clone()),
             _ => None,
-        }
+        },
+        _ => None,
     }
 }
 
@@ -246,6 +274,28 @@ fn shown(text: &str) -> String {
 }
 
 fn read(text: &str, strict: bool) -> Result<SqlExpr, ExprError> {
+    // Real schemas repeat a few defaults (`now()`, `gen_random_uuid()`)
+    // thousands of times: each text is read once per thread.
+    thread_local! {
+        static READ: RefCell<HashMap<(String, bool), Result<SqlExpr, ExprError>>> =
+            RefCell::default();
+    }
+    let key = (text.to_owned(), strict);
+    if let Some(hit) = READ.with(|r| r.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let result = read_uncached(text, strict);
+    READ.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 4096 {
+            r.clear();
+        }
+        r.insert(key, result.clone());
+    });
+    result
+}
+
+fn read_uncached(text: &str, strict: bool) -> Result<SqlExpr, ExprError> {
     let tokens = tokens(text)?;
     lexical_floor(&tokens)?;
     match parse_tokens(tokens.clone()) {
@@ -300,7 +350,7 @@ fn printed(text: String, parsed: bool) -> Result<SqlExpr, ExprError> {
             None,
         ));
     }
-    Ok(SqlExpr { text, parsed })
+    Ok(SqlExpr::new(text, parsed))
 }
 
 fn tokens(text: &str) -> Result<Vec<TokenWithSpan>, ExprError> {

@@ -327,8 +327,9 @@ impl Validator<'_> {
                 return Vec::new();
             }
             expr.columns()
-                .into_iter()
+                .iter()
                 .filter(|c| entity.field_named(c).is_none())
+                .cloned()
                 .collect()
         };
         let listed = |names: &[String]| {
@@ -350,7 +351,7 @@ impl Validator<'_> {
                          (write text as 'quoted text')",
                         entity.name,
                         field.name,
-                        listed(&e.columns())
+                        listed(e.columns())
                     ),
                 );
             }
