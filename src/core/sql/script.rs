@@ -163,16 +163,34 @@ pub fn split_from(
     offset: usize,
     strings: StandardStrings,
 ) -> Result<Vec<Statement<'_>>, ScriptError> {
+    match split_prefix(script, offset, strings) {
+        (statements, None) => Ok(statements),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Like [`split_from`], but keeping the statements before an error: a
+/// runner that executes them one by one may see one change
+/// `standard_conforming_strings` and read the rest (error included)
+/// differently.
+pub fn split_prefix(
+    script: &str,
+    offset: usize,
+    strings: StandardStrings,
+) -> (Vec<Statement<'_>>, Option<ScriptError>) {
     let mut lexer = Lexer {
         src: script,
         pos: offset,
         strings,
     };
     let mut out = Vec::new();
-    while let Some(statement) = lexer.statement()? {
-        out.push(statement);
+    loop {
+        match lexer.statement() {
+            Ok(Some(statement)) => out.push(statement),
+            Ok(None) => return (out, None),
+            Err(error) => return (out, Some(error)),
+        }
     }
-    Ok(out)
 }
 
 /// How a quoted string treats what is inside it.

@@ -396,6 +396,23 @@ fn splitting_can_resume_where_a_statement_ended() {
         Position::of(sql, rest[1].offset),
         Position { line: 3, column: 1 }
     );
+    // Split as far as it goes, the statements before the error are kept
+    // (here `b';…`, at the `b`, opens a bit string that never closes).
+    let (before, error) = split_prefix(sql, 0, StandardStrings::On);
+    assert_eq!(
+        before.iter().map(|s| s.text).collect::<Vec<_>>(),
+        ["SET standard_conforming_strings = off;", "SELECT 'a\\';"]
+    );
+    assert_eq!(
+        error.map(|e| (e.position, e.problem)),
+        Some((
+            Position {
+                line: 2,
+                column: 14
+            },
+            Problem::UnterminatedString
+        ))
+    );
 }
 
 #[test]
