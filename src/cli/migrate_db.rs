@@ -1,6 +1,10 @@
 //! `plinth migrate up|down|status`: SQL migration files on a server, with
 //! their history in the `plinth_migrations` table.
 //!
+//! Files run as `psql -f` runs them (split by [`crate::core::sql::script`]);
+//! one that cannot be split is refused with its line and column before
+//! anything runs.
+//!
 //! `up` and `down` hold a session advisory lock on the schema (the same
 //! key as `plinth apply`), so two runs never interleave; the history is
 //! read after the lock is taken, so the second run sees what the first did.
@@ -15,9 +19,10 @@ use tokio_postgres::Client;
 use super::Failure;
 use crate::core::diff::diff;
 use crate::core::export::naming;
-use crate::db::history::{self, Applied, Record};
+use crate::core::sql::script::{self, StandardStrings};
+use crate::db::history::{self, Applied, Record, RunError};
 use crate::db::lock::{lock, unlock};
-use crate::db::{StepFailure, Target, checksum, live_design, url_from};
+use crate::db::{Target, checksum, live_design, url_from};
 
 /// Where the migrations are and which database to run them on.
 #[derive(Debug, clap::Args)]
@@ -141,6 +146,28 @@ async fn locked(
     result
 }
 
+/// Refuses a file psql could not split either, naming its place; the
+/// statements themselves are split again when the file runs. A file that
+/// names `standard_conforming_strings` may change how its own rest splits
+/// (psql follows the server's setting, and so does `run_file`), so it is
+/// only checked as it runs.
+fn check_splits(
+    path: &Path,
+    sql: &str,
+    strings: StandardStrings,
+    then: &str,
+) -> Result<(), Failure> {
+    if sql
+        .to_ascii_lowercase()
+        .contains("standard_conforming_strings")
+    {
+        return Ok(());
+    }
+    script::split(sql, strings)
+        .map(|_| ())
+        .map_err(|e| Failure::input(format!("{}:{e}\n{then}", path.display())))
+}
+
 async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
     history::ensure_table(client).await.map_err(database)?;
     let applied: BTreeMap<String, Applied> = history::applied(client)
@@ -149,6 +176,7 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
         .into_iter()
         .map(|a| (a.version.clone(), a))
         .collect();
+    let strings = history::standard_strings(client).await.map_err(database)?;
     let mut pending = Vec::new();
     for (version, f) in files {
         let Some(up) = &f.up else { continue };
@@ -167,7 +195,11 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
                 )));
             }
             Some(_) => {}
-            None => pending.push((version, f, up, bytes, sum)),
+            None => {
+                let sql = text(up, bytes)?;
+                check_splits(up, &sql, strings, "Nothing was applied.")?;
+                pending.push((version, f, up, sql, sum));
+            }
         }
     }
     if pending.is_empty() {
@@ -178,9 +210,8 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
         return Ok(());
     }
     let mut done = 0;
-    for (version, f, up, bytes, sum) in pending {
+    for (version, f, up, sql, sum) in pending {
         let name = f.name.clone().unwrap_or_else(|| version.clone());
-        let sql = text(up, bytes)?;
         let record = Record::Insert {
             version,
             name: &name,
@@ -209,6 +240,8 @@ async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result
         )));
     };
     let sql = text(down, read(down)?)?;
+    let strings = history::standard_strings(client).await.map_err(database)?;
+    check_splits(down, &sql, strings, "Nothing was reverted.")?;
     let record = Record::Delete {
         version: &last.version,
     };
@@ -329,13 +362,28 @@ fn database(e: tokio_postgres::Error) -> Failure {
     Failure::found(format!("the database failed: {message}"))
 }
 
-fn failed(path: &Path, e: &StepFailure, done: Option<usize>) -> Failure {
+fn failed(path: &Path, e: &RunError, done: Option<usize>) -> Failure {
     let before = match done {
         Some(n) => format!(" ({n} migration(s) before it stay applied)"),
         None => String::new(),
     };
-    Failure::found(format!(
-        "{} failed; its transaction was rolled back{before}\n{e}",
-        path.display()
-    ))
+    match e {
+        RunError::Script(e) => Failure::found(format!(
+            "{}:{e}\nits transaction was rolled back{before}",
+            path.display()
+        )),
+        RunError::Statement { failure, at } => {
+            let at = at.map_or_else(String::new, |p| {
+                format!(" at line {}, column {}", p.line, p.column)
+            });
+            Failure::found(format!(
+                "{} failed{at}; its transaction was rolled back{before}\n{failure}",
+                path.display()
+            ))
+        }
+        RunError::Setting(message) => Failure::found(format!(
+            "{} failed: {message}; its transaction was rolled back{before}",
+            path.display()
+        )),
+    }
 }
