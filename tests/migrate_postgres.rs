@@ -4,7 +4,8 @@
 //! and up again; a changed applied file is refused and reported; a manual
 //! change to the schema shows as drift; concurrent runs apply each file once.
 //! Tricky hand-written files split where psql splits them and leave what
-//! `psql -f` leaves.
+//! `psql -f` leaves; down files are checksummed; a history table of an
+//! older plinth keeps working.
 
 #[path = "common/catalog.rs"]
 mod catalog;
@@ -121,6 +122,19 @@ fn history(db: &TestDb) -> Vec<(String, String, String, i64)> {
         .collect()
 }
 
+/// The recorded down checksums, by version.
+fn down_checksums(db: &TestDb) -> Vec<(String, Option<String>)> {
+    db.client()
+        .query(
+            "SELECT version, down_checksum FROM plinth_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
 fn status_line<'a>(status: &'a str, name: &str) -> &'a str {
     status
         .lines()
@@ -163,6 +177,15 @@ fn up_down_and_status_follow_the_chain() {
         assert_eq!(row.2, plinth::db::checksum(&bytes), "{name}");
         assert!(row.3 >= 0);
     }
+    for ((version, down), name) in down_checksums(&db).iter().zip(NAMES) {
+        let bytes = fs::read(dir.join(format!("{name}.down.sql"))).unwrap();
+        assert_eq!(
+            down.as_deref(),
+            Some(plinth::db::checksum(&bytes).as_str()),
+            "{version}"
+        );
+    }
+
     let status = expect(&db, &dir, "status", 0);
     for name in NAMES {
         assert!(
@@ -715,4 +738,165 @@ fn only_a_statement_itself_decides_whether_it_runs_outside_a_transaction() {
         schema_of(&db)
     );
     assert_eq!(history(&db).len(), 1);
+}
+
+#[test]
+fn a_changed_down_file_is_refused_and_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, &[]);
+    let db = TestDb::new();
+    expect(&db, &dir, "up", 0);
+    db.psql_stdin("CREATE TABLE extra (note text);\nINSERT INTO extra VALUES ('keep me');");
+    let before = (schema_of(&db), rows(&db), history(&db));
+    assert_eq!(before.1, ["extra (\"keep me\")"]);
+
+    let down = dir.join(format!("{}.down.sql", NAMES[2]));
+    let original = fs::read(&down).unwrap();
+    let mut edited = original.clone();
+    edited.extend_from_slice(b"\nDELETE FROM extra;\n");
+    fs::write(&down, &edited).unwrap();
+
+    let out = run(&db, &dir, "down");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let now = plinth::db::checksum(&edited);
+    let then = plinth::db::checksum(&original);
+    assert!(
+        stderr.contains(&format!(
+            "{}.down.sql was changed after {} was applied",
+            NAMES[2], NAMES[2]
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "checksum {} now, {} then",
+            &now[..12],
+            &then[..12]
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was reverted"), "{stderr}");
+    assert_eq!((schema_of(&db), rows(&db), history(&db)), before);
+
+    let status = expect(&db, &dir, "status", 1);
+    let line = status_line(&status, NAMES[2]).trim_start();
+    assert!(line.starts_with("changed down"), "{status}");
+    assert!(
+        line.contains(&now[..12]) && line.contains(&then[..12]),
+        "{status}"
+    );
+    assert!(
+        status_line(&status, NAMES[1])
+            .trim_start()
+            .starts_with("applied"),
+        "{status}"
+    );
+
+    // Put back, it runs.
+    fs::write(&down, &original).unwrap();
+    let out = expect(&db, &dir, "down", 0);
+    assert!(out.contains(&format!("reverted {}", NAMES[2])), "{out}");
+    assert_eq!(history(&db).len(), 2);
+}
+
+#[test]
+fn a_down_file_missing_at_up_time_is_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_files(
+        &dir,
+        &[(
+            "20240601000000_one_way.up.sql",
+            "CREATE TABLE one_way (a int);\n",
+        )],
+    );
+    let db = TestDb::new();
+    expect(&db, &dir, "up", 0);
+    assert_eq!(
+        down_checksums(&db),
+        [("20240601000000".to_owned(), Some("none".to_owned()))]
+    );
+    let status = expect(&db, &dir, "status", 0);
+    assert!(
+        status_line(&status, "one_way").contains("no down file"),
+        "{status}"
+    );
+    assert!(
+        status_line(&status, "one_way")
+            .trim_start()
+            .starts_with("applied"),
+        "{status}"
+    );
+
+    // A down file written afterwards was never reviewed with its up file.
+    let down = dir.join("20240601000000_one_way.down.sql");
+    fs::write(&down, "DROP TABLE one_way;\n").unwrap();
+    let status = expect(&db, &dir, "status", 1);
+    let line = status_line(&status, "one_way").trim_start();
+    assert!(line.starts_with("changed down"), "{status}");
+    assert!(line.contains("was added since"), "{status}");
+    let out = run(&db, &dir, "down");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("one_way.down.sql was changed after"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no file then"), "{stderr}");
+    assert!(schema_of(&db).contains("table one_way"));
+    assert_eq!(history(&db).len(), 1);
+}
+
+/// A history table made by a plinth that did not record down files: status
+/// reads it as it is and says the down files are not checked, down runs,
+/// and the next up adds the column.
+#[test]
+fn a_history_table_from_an_older_plinth_keeps_working() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, &[]);
+    let db = TestDb::new();
+    expect(&db, &dir, "up", 0);
+    // Rebuild the table as the older plinth made it.
+    db.psql_stdin(
+        "CREATE TABLE old AS SELECT version, name, checksum, applied_at, execution_ms \
+         FROM plinth_migrations;\n\
+         DROP TABLE plinth_migrations;\n\
+         CREATE TABLE plinth_migrations (version text PRIMARY KEY, name text NOT NULL, \
+         checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), \
+         execution_ms bigint NOT NULL);\n\
+         INSERT INTO plinth_migrations SELECT * FROM old;\nDROP TABLE old;\n",
+    );
+    let columns = |db: &TestDb| -> i64 {
+        db.client()
+            .query_one(
+                "SELECT count(*) FROM information_schema.columns \
+                 WHERE table_name = 'plinth_migrations' AND column_name = 'down_checksum'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+
+    let status = expect(&db, &dir, "status", 0);
+    for name in NAMES {
+        let line = status_line(&status, name).trim_start();
+        assert!(line.starts_with("applied"), "{status}");
+        assert!(line.contains("down file not checked"), "{status}");
+    }
+    assert_eq!(columns(&db), 0, "status changes nothing");
+
+    let out = expect(&db, &dir, "down", 0);
+    assert!(out.contains("was not checked"), "{out}");
+    assert!(out.contains(&format!("reverted {}", NAMES[2])), "{out}");
+    expect(&db, &dir, "up", 0);
+    assert_eq!(columns(&db), 1);
+    let downs = down_checksums(&db);
+    assert_eq!(downs[0].1, None);
+    assert_eq!(downs[1].1, None);
+    let bytes = fs::read(dir.join(format!("{}.down.sql", NAMES[2]))).unwrap();
+    assert_eq!(downs[2].1, Some(plinth::db::checksum(&bytes)));
+    catalog::assert_same(&schema_of(&db), &reference(&versions()[2].1), "after up");
 }

@@ -1,6 +1,7 @@
 //! Running SQL migration files on a server and keeping their history in
 //! the `plinth_migrations` table: version, name, checksum (SHA-256 of the
-//! `.up.sql` bytes), when and how long.
+//! `.up.sql` bytes), the down file's checksum as it was when the up file
+//! ran, when and how long.
 //!
 //! A file runs statement by statement on one session, split where `psql`
 //! splits it ([`crate::core::sql::script`]), so its own `BEGIN`/`COMMIT`,
@@ -28,12 +29,46 @@ fn table() -> String {
     Ident(TABLE).to_string()
 }
 
+/// What `down_checksum` holds when the migration had no down file.
+const NO_DOWN_FILE: &str = "none";
+
+/// The down file of a migration as it was when its up file ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownFile {
+    /// Not recorded: the row comes from a plinth that did not record down
+    /// files (`down_checksum` is NULL).
+    Unrecorded,
+    /// There was no down file.
+    Missing,
+    /// The SHA-256 of its bytes.
+    Checksum(String),
+}
+
+impl DownFile {
+    fn from_column(value: Option<String>) -> DownFile {
+        match value {
+            None => DownFile::Unrecorded,
+            Some(v) if v == NO_DOWN_FILE => DownFile::Missing,
+            Some(v) => DownFile::Checksum(v),
+        }
+    }
+
+    fn to_column(&self) -> Option<&str> {
+        match self {
+            DownFile::Unrecorded => None,
+            DownFile::Missing => Some(NO_DOWN_FILE),
+            DownFile::Checksum(sum) => Some(sum),
+        }
+    }
+}
+
 /// One row of the history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Applied {
     pub version: String,
     pub name: String,
     pub checksum: String,
+    pub down: DownFile,
     /// `YYYY-MM-DD HH:MM:SS UTC`.
     pub applied_at: String,
     pub execution_ms: i64,
@@ -47,36 +82,50 @@ pub fn checksum(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Creates the history table if it is missing.
+/// Creates the history table if it is missing, and adds the columns a
+/// table made by an older plinth lacks (their rows get NULL).
 pub async fn ensure_table(client: &Client) -> Result<(), tokio_postgres::Error> {
+    let table = table();
     client
         .batch_execute(&format!(
-            "CREATE TABLE IF NOT EXISTS {} (
+            "CREATE TABLE IF NOT EXISTS {table} (
                 version text PRIMARY KEY,
                 name text NOT NULL,
                 checksum text NOT NULL,
+                down_checksum text,
                 applied_at timestamptz NOT NULL DEFAULT now(),
                 execution_ms bigint NOT NULL
-            )",
-            table()
+            );
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS down_checksum text"
         ))
         .await
 }
 
 /// The history in version order; empty when the table does not exist.
+/// Reads a table of an older plinth without changing it.
 pub async fn applied(client: &Client) -> Result<Vec<Applied>, tokio_postgres::Error> {
     let table = table();
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
-        .await?
-        .get(0);
+    let row = client
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT FROM pg_attribute \
+             WHERE attrelid = to_regclass($1) AND attname = 'down_checksum' \
+             AND NOT attisdropped)",
+            &[&table],
+        )
+        .await?;
+    let (exists, has_down): (bool, bool) = (row.get(0), row.get(1));
     if !exists {
         return Ok(Vec::new());
     }
+    let down = if has_down {
+        "down_checksum"
+    } else {
+        "NULL::text"
+    };
     let rows = client
         .query(
             &format!(
-                "SELECT version, name, checksum, \
+                "SELECT version, name, checksum, {down}, \
                  to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', \
                  execution_ms FROM {table} ORDER BY version"
             ),
@@ -89,8 +138,9 @@ pub async fn applied(client: &Client) -> Result<Vec<Applied>, tokio_postgres::Er
             version: r.get(0),
             name: r.get(1),
             checksum: r.get(2),
-            applied_at: r.get(3),
-            execution_ms: r.get(4),
+            down: DownFile::from_column(r.get(3)),
+            applied_at: r.get(4),
+            execution_ms: r.get(5),
         })
         .collect())
 }
@@ -119,6 +169,7 @@ pub enum Record<'a> {
         version: &'a str,
         name: &'a str,
         checksum: &'a str,
+        down: &'a DownFile,
     },
     /// Delete the row of a reverted migration.
     Delete { version: &'a str },
@@ -316,13 +367,17 @@ async fn record_it(
             version,
             name,
             checksum,
+            down,
         } => {
             let sql = format!(
-                "INSERT INTO {table} (version, name, checksum, execution_ms) \
-                 VALUES ($1, $2, $3, $4)"
+                "INSERT INTO {table} (version, name, checksum, down_checksum, execution_ms) \
+                 VALUES ($1, $2, $3, $4, $5)"
             );
             let ms = elapsed_ms(started);
-            let result = client.execute(&sql, &[version, name, checksum, &ms]).await;
+            let down = down.to_column();
+            let result = client
+                .execute(&sql, &[version, name, checksum, &down, &ms])
+                .await;
             (sql, result)
         }
         Record::Delete { version } => {
@@ -441,6 +496,18 @@ mod tests {
             steps("-- nothing yet\n"),
             ["[BEGIN]", "[record]", "[COMMIT]"]
         );
+    }
+
+    #[test]
+    fn down_file_records_read_back_as_written() {
+        for down in [
+            DownFile::Unrecorded,
+            DownFile::Missing,
+            DownFile::Checksum(checksum(b"DROP TABLE t;")),
+        ] {
+            let column = down.to_column().map(str::to_owned);
+            assert_eq!(DownFile::from_column(column), down);
+        }
     }
 
     #[test]
