@@ -267,9 +267,9 @@ fn a_server_without_standard_conforming_strings_reads_strings_as_psql_does() {
     );
 }
 
-/// A file psql could not split either, or one with a psql meta-command
-/// (`\!` runs a shell command under psql), is refused with its place
-/// before any file runs.
+/// A file psql could not split either, one with a psql meta-command (`\!`
+/// runs a shell command under psql) or a `COPY FROM STDIN` (psql reads the
+/// next lines as rows), is refused with its place before any file runs.
 #[test]
 fn unsplittable_files_and_meta_commands_run_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -279,8 +279,14 @@ fn unsplittable_files_and_meta_commands_run_nothing() {
         "INSERT INTO fine VALUES (1);\n\\! touch {}\n",
         pwned.display()
     );
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 6] = [
         (shell.as_str(), "2:1", "psql meta-command `\\!`"),
+        (
+            // psql reads the line after it as a row; plinth would read SQL.
+            "INSERT INTO fine VALUES (1);\n copy fine FROM stdin;\nDROP TABLE keep.canary;\n\\.\n",
+            "2:2",
+            "`COPY ... FROM STDIN` takes its rows from psql's input",
+        ),
         (
             "INSERT INTO fine VALUES (1);\n  SELECT 'never closed; DROP TABLE keep.canary;\n",
             "2:10",

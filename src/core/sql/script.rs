@@ -16,7 +16,8 @@
 //! `'b'`) only applies within one input line (a lone `\r`); and a piece of
 //! whitespace and comments alone is never a statement (the server would do
 //! nothing with it). psql's backslash meta-commands (`\set`, `\i`, `\;`)
-//! are refused with their place: plinth runs SQL only. psql variables
+//! are refused with their place: plinth runs SQL only; so is a `COPY` whose
+//! rows pass through psql (`FROM STDIN`, `TO STDOUT`). psql variables
 //! (`:name`) are left as written, as psql leaves those it does not know.
 //!
 //! Each statement keeps its text exactly as written, from its first token
@@ -147,6 +148,44 @@ pub enum Problem {
         "psql meta-command `{0}`: plinth runs SQL statements only, not psql's backslash commands"
     )]
     MetaCommand(String),
+    #[error("{0}")]
+    ClientCopy(CopyDirection),
+}
+
+/// A `COPY` whose rows pass through the client: psql reads them from the
+/// lines after the statement (`FROM STDIN`, up to `\.`) or prints them
+/// (`TO STDOUT`). plinth sends statements only, so it cannot: after
+/// `FROM STDIN` psql would not even read the next lines as SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CopyDirection {
+    #[error(
+        "`COPY ... FROM STDIN` takes its rows from psql's input, which plinth does not send: \
+         write the rows as INSERT statements, or COPY from a file on the server"
+    )]
+    FromStdin,
+    #[error(
+        "`COPY ... TO STDOUT` prints its rows through psql, which plinth does not: \
+         a migration has nowhere to write them"
+    )]
+    ToStdout,
+}
+
+/// Whether `statement` is `COPY ... FROM STDIN` or `COPY ... TO STDOUT`.
+fn client_copy(statement: &Statement<'_>) -> Option<CopyDirection> {
+    if !statement.starts_with(&["COPY"]) {
+        return None;
+    }
+    statement.tokens.windows(2).find_map(|pair| {
+        let word =
+            |t: &Token<'_>, w: &str| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(w);
+        if word(&pair[0], "FROM") && word(&pair[1], "STDIN") {
+            Some(CopyDirection::FromStdin)
+        } else if word(&pair[0], "TO") && word(&pair[1], "STDOUT") {
+            Some(CopyDirection::ToStdout)
+        } else {
+            None
+        }
+    })
 }
 
 /// The statements of `script`, in order.
@@ -318,10 +357,11 @@ impl<'a> Lexer<'a> {
         let mut nesting = Nesting::default();
         loop {
             let Some(token) = self.token()? else {
-                return Ok(tokens.last().map(|last| {
-                    let end = last.offset + last.text.len();
-                    self.statement_of(tokens.clone(), end)
-                }));
+                let Some(last) = tokens.last() else {
+                    return Ok(None);
+                };
+                let end = last.offset + last.text.len();
+                return self.statement_of(tokens, end).map(Some);
             };
             let ends = token.kind == TokenKind::Punctuation && token.text == ";";
             if ends && nesting.at_top() {
@@ -331,19 +371,29 @@ impl<'a> Lexer<'a> {
                     continue;
                 }
                 tokens.push(token);
-                return Ok(Some(self.statement_of(tokens, self.pos)));
+                return self.statement_of(tokens, self.pos).map(Some);
             }
             nesting.see(&token);
             tokens.push(token);
         }
     }
 
-    fn statement_of(&self, tokens: Vec<Token<'a>>, end: usize) -> Statement<'a> {
+    /// The statement of `tokens`, unless it is a `COPY` whose rows
+    /// travel through psql itself.
+    fn statement_of(
+        &self,
+        tokens: Vec<Token<'a>>,
+        end: usize,
+    ) -> Result<Statement<'a>, ScriptError> {
         let offset = tokens[0].offset;
-        Statement {
+        let statement = Statement {
             text: &self.src[offset..end],
             offset,
             tokens,
+        };
+        match client_copy(&statement) {
+            Some(direction) => Err(self.error(offset, Problem::ClientCopy(direction))),
+            None => Ok(statement),
         }
     }
 

@@ -352,6 +352,40 @@ fn unterminated_constructs_are_errors_with_their_place() {
 }
 
 #[test]
+fn copies_through_psql_are_refused_before_their_rows() {
+    // psql would read the lines after `FROM STDIN` as rows, up to `\.`.
+    let sql = "CREATE TABLE t (a text);\n  copy t (a) FROM stdin WITH (FORMAT text);\nit's\n\\.\n";
+    let (before, e) = split_prefix(sql, 0, StandardStrings::On);
+    assert_eq!(
+        before.iter().map(|s| s.text).collect::<Vec<_>>(),
+        ["CREATE TABLE t (a text);"]
+    );
+    let e = e.expect("refused");
+    assert_eq!(e.problem, Problem::ClientCopy(CopyDirection::FromStdin));
+    assert_eq!(e.position, Position { line: 2, column: 3 });
+    assert!(
+        e.to_string()
+            .starts_with("2:3: `COPY ... FROM STDIN` takes its rows"),
+        "{e}"
+    );
+    assert_eq!(
+        error("COPY (SELECT 1) TO STDOUT").problem,
+        Problem::ClientCopy(CopyDirection::ToStdout)
+    );
+    // COPY with the server's files, and the words elsewhere, are fine.
+    assert_eq!(
+        texts(
+            "COPY t FROM '/srv/stdin'; COPY (SELECT 'FROM STDIN') TO '/tmp/x'; SELECT stdin FROM stdin;"
+        ),
+        [
+            "COPY t FROM '/srv/stdin';",
+            "COPY (SELECT 'FROM STDIN') TO '/tmp/x';",
+            "SELECT stdin FROM stdin;"
+        ]
+    );
+}
+
+#[test]
 fn tokens_show_what_a_statement_is_past_its_comments() {
     let statements = split(
         "/* why */ CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);\n\
