@@ -278,26 +278,29 @@ pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<
         .map_err(|e| RunError::Setting(message(&e)))?;
     let (statements, mut unsplit) = script::split_prefix(sql, 0, strings);
     let mut steps = plan(statements);
+    // Statements are numbered 1..=total in messages; the history
+    // statement is not one of them.
+    let counted = |steps: &[Step<'_>]| steps.iter().filter(|s| !matches!(s, Step::Record)).count();
+    let mut total = counted(&steps);
+    let mut number = 0;
     let started = Instant::now();
     let mut i = 0;
     while i < steps.len() {
         // The file goes on past its last statement only if a statement
         // changes how the rest reads; else the error stands here.
-        if !steps[i..].iter().any(|s| matches!(s, Step::Sql(_)))
+        if unsplit.is_some()
+            && !steps[i..].iter().any(|s| matches!(s, Step::Sql(_)))
             && let Some(error) = unsplit.take()
         {
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(error.into());
         }
-        let total = steps.iter().filter(|s| !matches!(s, Step::Record)).count();
-        let number = steps[..i]
-            .iter()
-            .filter(|s| !matches!(s, Step::Record))
-            .count()
-            + 1;
+        if !matches!(steps[i], Step::Record) {
+            number += 1;
+        }
         let failed = |failure| RunError::Statement { failure, at: None };
         match &steps[i] {
-            Step::Record => record_it(client, &record, started, number - 1, total)
+            Step::Record => record_it(client, &record, started, number, total)
                 .await
                 .map_err(failed)?,
             Step::Wrap(statement) => execute(client, statement, number, total)
@@ -305,13 +308,17 @@ pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<
                 .map_err(failed)?,
             Step::Sql(statement) => {
                 let (text, offset, end) = (statement.text, statement.offset, statement.end());
-                execute(client, text, number, total)
-                    .await
-                    .map_err(|failure| RunError::Statement {
-                        failure,
-                        at: Some(Position::of(sql, offset)),
-                    })?;
-                let now = match standard_strings(client).await {
+                // The setting is read in the statement's round trip:
+                // tokio-postgres sends both queries before either answer.
+                let (ran, now) = tokio::join!(
+                    execute(client, text, number, total),
+                    standard_strings(client)
+                );
+                ran.map_err(|failure| RunError::Statement {
+                    failure,
+                    at: Some(Position::of(sql, offset)),
+                })?;
+                let now = match now {
                     Ok(now) => now,
                     Err(e) => {
                         let _ = client.batch_execute("ROLLBACK").await;
@@ -326,6 +333,7 @@ pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<
                     let wrapped = matches!(steps.last(), Some(Step::Wrap("COMMIT")));
                     steps.truncate(i + 1);
                     steps.extend(rest(statements, record_pending, wrapped));
+                    total = counted(&steps);
                 }
             }
         }
