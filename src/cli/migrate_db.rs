@@ -1,6 +1,11 @@
 //! `plinth migrate up|down|status`: SQL migration files on a server, with
 //! their history in the `plinth_migrations` table.
 //!
+//! Files run as `psql -f` runs them (split by [`crate::core::sql::script`]);
+//! one that cannot be split is refused with its line and column before
+//! anything runs. `up` records the checksums of both the up and the down
+//! file, and `down` refuses a down file that changed since.
+//!
 //! `up` and `down` hold a session advisory lock on the schema (the same
 //! key as `plinth apply`), so two runs never interleave; the history is
 //! read after the lock is taken, so the second run sees what the first did.
@@ -15,9 +20,10 @@ use tokio_postgres::Client;
 use super::Failure;
 use crate::core::diff::diff;
 use crate::core::export::naming;
-use crate::db::history::{self, Applied, Record};
+use crate::core::sql::script::{self, StandardStrings};
+use crate::db::history::{self, Applied, DownFile, Record, RunError};
 use crate::db::lock::{lock, unlock};
-use crate::db::{StepFailure, Target, checksum, live_design, url_from};
+use crate::db::{Target, checksum, live_design, url_from};
 
 /// Where the migrations are and which database to run them on.
 #[derive(Debug, clap::Args)]
@@ -141,6 +147,28 @@ async fn locked(
     result
 }
 
+/// Refuses a file psql could not split either, naming its place; the
+/// statements themselves are split again when the file runs. A file that
+/// names `standard_conforming_strings` may change how its own rest splits
+/// (psql follows the server's setting, and so does `run_file`), so it is
+/// only checked as it runs.
+fn check_splits(
+    path: &Path,
+    sql: &str,
+    strings: StandardStrings,
+    then: &str,
+) -> Result<(), Failure> {
+    if sql
+        .to_ascii_lowercase()
+        .contains("standard_conforming_strings")
+    {
+        return Ok(());
+    }
+    script::split(sql, strings)
+        .map(|_| ())
+        .map_err(|e| Failure::input(format!("{}:{e}\n{then}", path.display())))
+}
+
 async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
     history::ensure_table(client).await.map_err(database)?;
     let applied: BTreeMap<String, Applied> = history::applied(client)
@@ -149,6 +177,7 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
         .into_iter()
         .map(|a| (a.version.clone(), a))
         .collect();
+    let strings = history::standard_strings(client).await.map_err(database)?;
     let mut pending = Vec::new();
     for (version, f) in files {
         let Some(up) = &f.up else { continue };
@@ -167,7 +196,15 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
                 )));
             }
             Some(_) => {}
-            None => pending.push((version, f, up, bytes, sum)),
+            None => {
+                let sql = text(up, bytes)?;
+                check_splits(up, &sql, strings, "Nothing was applied.")?;
+                let down = match &f.down {
+                    Some(path) => DownFile::Checksum(checksum(&read(path)?)),
+                    None => DownFile::Missing,
+                };
+                pending.push((version, f, up, sql, sum, down));
+            }
         }
     }
     if pending.is_empty() {
@@ -178,13 +215,13 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
         return Ok(());
     }
     let mut done = 0;
-    for (version, f, up, bytes, sum) in pending {
+    for (version, f, up, sql, sum, down) in pending {
         let name = f.name.clone().unwrap_or_else(|| version.clone());
-        let sql = text(up, bytes)?;
         let record = Record::Insert {
             version,
             name: &name,
             checksum: &sum,
+            down: &down,
         };
         let ms = history::run_file(client, &sql, record)
             .await
@@ -196,6 +233,40 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
     Ok(())
 }
 
+/// How a migration's down file stands against what was recorded when its
+/// up file ran.
+enum DownState {
+    /// As recorded (or there was none and there is none).
+    Same,
+    /// Recorded by an older plinth that did not record down files.
+    Unrecorded,
+    /// The file differs from the one recorded: now and then, `None` for
+    /// no file.
+    Changed {
+        now: Option<String>,
+        then: Option<String>,
+    },
+}
+
+fn down_state(applied: &Applied, file: Option<&[u8]>) -> DownState {
+    let now = file.map(checksum);
+    let then = match &applied.down {
+        DownFile::Unrecorded => return DownState::Unrecorded,
+        DownFile::Missing => None,
+        DownFile::Checksum(sum) => Some(sum.clone()),
+    };
+    if now == then {
+        DownState::Same
+    } else {
+        DownState::Changed { now, then }
+    }
+}
+
+/// The short form of a recorded checksum, or "no file".
+fn short_or_none(sum: &Option<String>) -> &str {
+    sum.as_deref().map_or("no file", short)
+}
+
 async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
     let applied = history::applied(client).await.map_err(database)?;
     let Some(last) = applied.last() else {
@@ -203,12 +274,41 @@ async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result
         return Ok(());
     };
     let Some(down) = files.get(&last.version).and_then(|f| f.down.as_ref()) else {
+        let then = match &last.down {
+            DownFile::Checksum(sum) => format!(
+                " (it had one, checksum {}, when it was applied)",
+                short(sum)
+            ),
+            _ => String::new(),
+        };
         return Err(Failure::found(format!(
-            "cannot revert {}: its .down.sql is missing from the migrations directory",
+            "cannot revert {}: its .down.sql is missing from the migrations directory{then}",
             last.name
         )));
     };
-    let sql = text(down, read(down)?)?;
+    let bytes = read(down)?;
+    match down_state(last, Some(&bytes)) {
+        DownState::Same => {}
+        DownState::Unrecorded => println!(
+            "note: {} was not checked: {} was applied by a plinth that did not record down files",
+            down.display(),
+            last.name
+        ),
+        DownState::Changed { now, then } => {
+            return Err(Failure::found(format!(
+                "{} was changed after {} was applied on {} (checksum {} now, {} then); nothing \
+                 was reverted. Put the file back, or write a new migration that undoes it",
+                down.display(),
+                last.name,
+                last.applied_at,
+                short_or_none(&now),
+                short_or_none(&then)
+            )));
+        }
+    }
+    let sql = text(down, bytes)?;
+    let strings = history::standard_strings(client).await.map_err(database)?;
+    check_splits(down, &sql, strings, "Nothing was reverted.")?;
     let record = Record::Delete {
         version: &last.version,
     };
@@ -253,14 +353,52 @@ async fn status_of(
             (Some((f, path)), Some(a)) => {
                 let sum = checksum(&read(path)?);
                 let name = f.name.as_deref().unwrap_or(version);
-                if sum == a.checksum {
-                    format!("applied          {name} (at {})", a.applied_at)
-                } else {
+                let down_bytes = f.down.as_deref().map(read).transpose()?;
+                let down = down_state(a, down_bytes.as_deref());
+                let down_name = f.down.as_deref().and_then(Path::file_name).map_or_else(
+                    || format!("{name}.down.sql"),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                if sum != a.checksum {
                     clean = false;
+                    let also = match down {
+                        DownState::Changed { .. } => format!("; {down_name} changed too"),
+                        _ => String::new(),
+                    };
                     format!(
-                        "changed checksum {name} (applied at {}; the file changed since)",
+                        "changed checksum {name} (applied at {}; the file changed since{also})",
                         a.applied_at
                     )
+                } else {
+                    match down {
+                        DownState::Same if matches!(a.down, DownFile::Missing) => {
+                            format!(
+                                "applied          {name} (at {}; no down file)",
+                                a.applied_at
+                            )
+                        }
+                        DownState::Same => format!("applied          {name} (at {})", a.applied_at),
+                        DownState::Unrecorded => format!(
+                            "applied          {name} (at {}; down file not checked: applied by a \
+                             plinth that did not record down files)",
+                            a.applied_at
+                        ),
+                        DownState::Changed { now, then } => {
+                            clean = false;
+                            let what = match (&now, &then) {
+                                (None, _) => format!("{down_name} is gone"),
+                                (Some(_), None) => format!("{down_name} was added since"),
+                                (Some(_), Some(_)) => format!("{down_name} changed since"),
+                            };
+                            format!(
+                                "changed down     {name} (applied at {}; {what}: checksum {} now, \
+                                 {} then)",
+                                a.applied_at,
+                                short_or_none(&now),
+                                short_or_none(&then)
+                            )
+                        }
+                    }
                 }
             }
             (Some((f, _)), None) => {
@@ -329,13 +467,28 @@ fn database(e: tokio_postgres::Error) -> Failure {
     Failure::found(format!("the database failed: {message}"))
 }
 
-fn failed(path: &Path, e: &StepFailure, done: Option<usize>) -> Failure {
+fn failed(path: &Path, e: &RunError, done: Option<usize>) -> Failure {
     let before = match done {
         Some(n) => format!(" ({n} migration(s) before it stay applied)"),
         None => String::new(),
     };
-    Failure::found(format!(
-        "{} failed; its transaction was rolled back{before}\n{e}",
-        path.display()
-    ))
+    match e {
+        RunError::Script(e) => Failure::found(format!(
+            "{}:{e}\nits transaction was rolled back{before}",
+            path.display()
+        )),
+        RunError::Statement { failure, at } => {
+            let at = at.map_or_else(String::new, |p| {
+                format!(" at line {}, column {}", p.line, p.column)
+            });
+            Failure::found(format!(
+                "{} failed{at}; its transaction was rolled back{before}\n{failure}",
+                path.display()
+            ))
+        }
+        RunError::Setting(message) => Failure::found(format!(
+            "{} failed: {message}; its transaction was rolled back{before}",
+            path.display()
+        )),
+    }
 }

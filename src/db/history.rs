@@ -1,32 +1,66 @@
 //! Running SQL migration files on a server and keeping their history in
 //! the `plinth_migrations` table: version, name, checksum (SHA-256 of the
-//! `.up.sql` bytes), when and how long.
+//! `.up.sql` bytes), the down file's checksum as it was when the up file
+//! ran, when and how long.
 //!
-//! A file runs statement by statement on one session, as `psql -f` runs
-//! it, so its own `BEGIN`/`COMMIT`, enum values committed before it and
-//! `CREATE INDEX CONCURRENTLY` all behave as written. The history row is
-//! written inside the file's transaction (just before its last `COMMIT`),
-//! so a migration and its record commit together; a file without a
-//! transaction is wrapped in one, unless it runs `CONCURRENTLY`, which no
-//! transaction may hold: then the row follows the file.
+//! A file runs statement by statement on one session, split where `psql`
+//! splits it ([`crate::core::sql::script`]), so its own `BEGIN`/`COMMIT`,
+//! enum values committed before it and `CREATE INDEX CONCURRENTLY` all
+//! behave as written. The history row is written inside the file's
+//! transaction (just before its last `COMMIT`), so a migration and its
+//! record commit together; a file without a transaction is wrapped in
+//! one, unless a statement cannot run inside one: then the row follows
+//! the file.
 
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
-use tokio_postgres::Client;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::apply::StepFailure;
+use crate::core::sql::Ident;
+use crate::core::sql::script::{self, Position, ScriptError, StandardStrings, Statement};
 
 /// The history table, created when missing.
 pub const TABLE: &str = "plinth_migrations";
 
-const CREATE: &str = "CREATE TABLE IF NOT EXISTS plinth_migrations (
-    version text PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now(),
-    execution_ms bigint NOT NULL
-)";
+/// The history table as SQL names it: the one place to qualify it.
+fn table() -> String {
+    Ident(TABLE).to_string()
+}
+
+/// What `down_checksum` holds when the migration had no down file.
+const NO_DOWN_FILE: &str = "none";
+
+/// The down file of a migration as it was when its up file ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownFile {
+    /// Not recorded: the row comes from a plinth that did not record down
+    /// files (`down_checksum` is NULL).
+    Unrecorded,
+    /// There was no down file.
+    Missing,
+    /// The SHA-256 of its bytes.
+    Checksum(String),
+}
+
+impl DownFile {
+    fn from_column(value: Option<String>) -> DownFile {
+        match value {
+            None => DownFile::Unrecorded,
+            Some(v) if v == NO_DOWN_FILE => DownFile::Missing,
+            Some(v) => DownFile::Checksum(v),
+        }
+    }
+
+    fn to_column(&self) -> Option<&str> {
+        match self {
+            DownFile::Unrecorded => None,
+            DownFile::Missing => Some(NO_DOWN_FILE),
+            DownFile::Checksum(sum) => Some(sum),
+        }
+    }
+}
 
 /// One row of the history.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +68,7 @@ pub struct Applied {
     pub version: String,
     pub name: String,
     pub checksum: String,
+    pub down: DownFile,
     /// `YYYY-MM-DD HH:MM:SS UTC`.
     pub applied_at: String,
     pub execution_ms: i64,
@@ -47,25 +82,53 @@ pub fn checksum(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Creates the history table if it is missing.
+/// Creates the history table if it is missing, and adds the columns a
+/// table made by an older plinth lacks (their rows get NULL).
 pub async fn ensure_table(client: &Client) -> Result<(), tokio_postgres::Error> {
-    client.batch_execute(CREATE).await
+    let table = table();
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (
+                version text PRIMARY KEY,
+                name text NOT NULL,
+                checksum text NOT NULL,
+                down_checksum text,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                execution_ms bigint NOT NULL
+            );
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS down_checksum text"
+        ))
+        .await
 }
 
 /// The history in version order; empty when the table does not exist.
+/// Reads a table of an older plinth without changing it.
 pub async fn applied(client: &Client) -> Result<Vec<Applied>, tokio_postgres::Error> {
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&TABLE])
-        .await?
-        .get(0);
+    let table = table();
+    let row = client
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT FROM pg_attribute \
+             WHERE attrelid = to_regclass($1) AND attname = 'down_checksum' \
+             AND NOT attisdropped)",
+            &[&table],
+        )
+        .await?;
+    let (exists, has_down): (bool, bool) = (row.get(0), row.get(1));
     if !exists {
         return Ok(Vec::new());
     }
+    let down = if has_down {
+        "down_checksum"
+    } else {
+        "NULL::text"
+    };
     let rows = client
         .query(
-            "SELECT version, name, checksum, \
-             to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', \
-             execution_ms FROM plinth_migrations ORDER BY version",
+            &format!(
+                "SELECT version, name, checksum, {down}, \
+                 to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', \
+                 execution_ms FROM {table} ORDER BY version"
+            ),
             &[],
         )
         .await?;
@@ -75,10 +138,28 @@ pub async fn applied(client: &Client) -> Result<Vec<Applied>, tokio_postgres::Er
             version: r.get(0),
             name: r.get(1),
             checksum: r.get(2),
-            applied_at: r.get(3),
-            execution_ms: r.get(4),
+            down: DownFile::from_column(r.get(3)),
+            applied_at: r.get(4),
+            execution_ms: r.get(5),
         })
         .collect())
+}
+
+/// What the session's `standard_conforming_strings` is now, which decides
+/// how psql (and so plinth) reads the backslashes of a plain string.
+pub async fn standard_strings(client: &Client) -> Result<StandardStrings, tokio_postgres::Error> {
+    let messages = client
+        .simple_query("SHOW standard_conforming_strings")
+        .await?;
+    let on = messages.iter().any(|m| match m {
+        SimpleQueryMessage::Row(row) => row.get(0) == Some("on"),
+        _ => false,
+    });
+    Ok(if on {
+        StandardStrings::On
+    } else {
+        StandardStrings::Off
+    })
 }
 
 /// What to record when a file has run.
@@ -88,52 +169,193 @@ pub enum Record<'a> {
         version: &'a str,
         name: &'a str,
         checksum: &'a str,
+        down: &'a DownFile,
     },
     /// Delete the row of a reverted migration.
     Delete { version: &'a str },
 }
 
+/// Why a file did not run to the end; whatever it did was rolled back
+/// (except what a file without a transaction had committed).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The file cannot be split into statements.
+    #[error("{0}")]
+    Script(#[from] ScriptError),
+    /// The session's `standard_conforming_strings` could not be read.
+    #[error("cannot read standard_conforming_strings: {0}")]
+    Setting(String),
+    /// A statement failed; `at` is where it starts in the file (none for
+    /// the `BEGIN`/`COMMIT` plinth adds and the history statement).
+    #[error("{failure}")]
+    Statement {
+        failure: StepFailure,
+        at: Option<Position>,
+    },
+}
+
+/// One thing to run: a statement of the file, the `BEGIN`/`COMMIT` plinth
+/// wraps around a file without its own, or the history statement.
+enum Step<'a> {
+    Sql(Statement<'a>),
+    Wrap(&'static str),
+    Record,
+}
+
+fn starts_transaction(s: &Statement<'_>) -> bool {
+    s.starts_with(&["BEGIN"]) || s.starts_with(&["START"])
+}
+
+fn ends_transaction(s: &Statement<'_>) -> bool {
+    s.starts_with(&["COMMIT"]) || s.starts_with(&["END"])
+}
+
+/// Whether PostgreSQL refuses the statement inside a transaction block
+/// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, `CREATE DATABASE`, ...). Read
+/// from its tokens, so a comment before it or the word in a string does
+/// not change the answer.
+fn refuses_transaction(s: &Statement<'_>) -> bool {
+    const HEADS: [&[&str]; 11] = [
+        &["VACUUM"],
+        &["CREATE", "DATABASE"],
+        &["DROP", "DATABASE"],
+        &["CREATE", "TABLESPACE"],
+        &["DROP", "TABLESPACE"],
+        &["ALTER", "SYSTEM"],
+        &["REINDEX", "DATABASE"],
+        &["REINDEX", "SYSTEM"],
+        &["CREATE", "SUBSCRIPTION"],
+        &["DROP", "SUBSCRIPTION"],
+        &["DISCARD", "ALL"],
+    ];
+    s.has_word("CONCURRENTLY") || HEADS.iter().any(|head| s.starts_with(head))
+}
+
+/// The steps of a file: wrapped in a transaction unless it has its own or
+/// a statement refuses one, with the history statement inside the file's
+/// transaction when there is one.
+fn plan(statements: Vec<Statement<'_>>) -> Vec<Step<'_>> {
+    let own = statements
+        .iter()
+        .any(|s| starts_transaction(s) || ends_transaction(s));
+    let wrapped = !own && !statements.iter().any(refuses_transaction);
+    let mut steps = Vec::new();
+    if wrapped {
+        steps.push(Step::Wrap("BEGIN"));
+    }
+    steps.extend(rest(statements, true, wrapped));
+    steps
+}
+
+/// The steps for the file's statements from some point on: the history
+/// statement (if still to run) before the last `COMMIT`, or else last;
+/// then plinth's own `COMMIT` if it wrapped the file.
+fn rest(statements: Vec<Statement<'_>>, record: bool, wrapped: bool) -> Vec<Step<'_>> {
+    let at = statements
+        .iter()
+        .rposition(ends_transaction)
+        .unwrap_or(statements.len());
+    let mut steps: Vec<Step<'_>> = statements.into_iter().map(Step::Sql).collect();
+    if record {
+        steps.insert(at, Step::Record);
+    }
+    if wrapped {
+        steps.push(Step::Wrap("COMMIT"));
+    }
+    steps
+}
+
 /// Runs the script `sql` and records it; returns the milliseconds it took.
 /// On failure, a transaction left open is rolled back.
-pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<i64, StepFailure> {
-    let mut statements = split(sql);
-    let is = |s: &str, words: &[&str]| {
-        let first = s.split_whitespace().next().unwrap_or("");
-        let first = first.trim_end_matches(';');
-        words.iter().any(|w| first.eq_ignore_ascii_case(w))
-    };
-    let begins = statements
-        .iter()
-        .any(|s| is(s, &["BEGIN", "START"]) || is(s, &["COMMIT", "END"]));
-    let concurrent = statements.iter().any(|s| {
-        s.split_whitespace()
-            .any(|w| w.eq_ignore_ascii_case("CONCURRENTLY"))
-    });
-    // The index before which the history statement runs.
-    let at = if let Some(last_commit) = statements.iter().rposition(|s| is(s, &["COMMIT", "END"])) {
-        last_commit
-    } else if concurrent || begins {
-        statements.len()
-    } else {
-        statements.insert(0, "BEGIN".to_owned());
-        statements.push("COMMIT".to_owned());
-        statements.len() - 1
-    };
-    let total = statements.len();
+///
+/// The script is split as psql splits it under the session's
+/// `standard_conforming_strings`, and split again from where a statement
+/// changed that setting, as psql does; a part that cannot be split is an
+/// error once the statements before it have run without changing it.
+pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<i64, RunError> {
+    let mut strings = standard_strings(client)
+        .await
+        .map_err(|e| RunError::Setting(message(&e)))?;
+    let (statements, mut unsplit) = script::split_prefix(sql, 0, strings);
+    let mut steps = plan(statements);
+    // Statements are numbered 1..=total in messages; the history
+    // statement is not one of them.
+    let counted = |steps: &[Step<'_>]| steps.iter().filter(|s| !matches!(s, Step::Record)).count();
+    let mut total = counted(&steps);
+    let mut number = 0;
     let started = Instant::now();
-    for (i, statement) in statements.iter().enumerate() {
-        if i == at {
-            record_it(client, &record, started, i, total).await?;
-        }
-        if let Err(e) = client.batch_execute(statement).await {
+    let mut i = 0;
+    while i < steps.len() {
+        // The file goes on past its last statement only if a statement
+        // changes how the rest reads; else the error stands here.
+        if unsplit.is_some()
+            && !steps[i..].iter().any(|s| matches!(s, Step::Sql(_)))
+            && let Some(error) = unsplit.take()
+        {
             let _ = client.batch_execute("ROLLBACK").await;
-            return Err(failure(i + 1, total, statement, &e));
+            return Err(error.into());
         }
-    }
-    if at == total {
-        record_it(client, &record, started, total, total).await?;
+        if !matches!(steps[i], Step::Record) {
+            number += 1;
+        }
+        let failed = |failure| RunError::Statement { failure, at: None };
+        match &steps[i] {
+            Step::Record => record_it(client, &record, started, number, total)
+                .await
+                .map_err(failed)?,
+            Step::Wrap(statement) => execute(client, statement, number, total)
+                .await
+                .map_err(failed)?,
+            Step::Sql(statement) => {
+                let (text, offset, end) = (statement.text, statement.offset, statement.end());
+                // The setting is read in the statement's round trip:
+                // tokio-postgres sends both queries before either answer.
+                let (ran, now) = tokio::join!(
+                    execute(client, text, number, total),
+                    standard_strings(client)
+                );
+                ran.map_err(|failure| RunError::Statement {
+                    failure,
+                    at: Some(Position::of(sql, offset)),
+                })?;
+                let now = match now {
+                    Ok(now) => now,
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        return Err(RunError::Setting(message(&e)));
+                    }
+                };
+                if now != strings {
+                    strings = now;
+                    let (statements, error) = script::split_prefix(sql, end, strings);
+                    unsplit = error;
+                    let record_pending = steps[i + 1..].iter().any(|s| matches!(s, Step::Record));
+                    let wrapped = matches!(steps.last(), Some(Step::Wrap("COMMIT")));
+                    steps.truncate(i + 1);
+                    steps.extend(rest(statements, record_pending, wrapped));
+                    total = counted(&steps);
+                }
+            }
+        }
+        i += 1;
     }
     Ok(elapsed_ms(started))
+}
+
+/// Runs one statement; on failure rolls back whatever transaction is open.
+async fn execute(
+    client: &Client,
+    statement: &str,
+    number: usize,
+    total: usize,
+) -> Result<(), StepFailure> {
+    match client.batch_execute(statement).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(failure(number, total, statement, &e))
+        }
+    }
 }
 
 fn elapsed_ms(started: Instant) -> i64 {
@@ -147,141 +369,153 @@ async fn record_it(
     number: usize,
     total: usize,
 ) -> Result<(), StepFailure> {
+    let table = table();
     let (sql, result) = match record {
         Record::Insert {
             version,
             name,
             checksum,
+            down,
         } => {
-            let sql = "INSERT INTO plinth_migrations (version, name, checksum, execution_ms) \
-                       VALUES ($1, $2, $3, $4)";
+            let sql = format!(
+                "INSERT INTO {table} (version, name, checksum, down_checksum, execution_ms) \
+                 VALUES ($1, $2, $3, $4, $5)"
+            );
             let ms = elapsed_ms(started);
-            let result = client.execute(sql, &[version, name, checksum, &ms]).await;
+            let down = down.to_column();
+            let result = client
+                .execute(&sql, &[version, name, checksum, &down, &ms])
+                .await;
             (sql, result)
         }
         Record::Delete { version } => {
-            let sql = "DELETE FROM plinth_migrations WHERE version = $1";
-            (sql, client.execute(sql, &[version]).await)
+            let sql = format!("DELETE FROM {table} WHERE version = $1");
+            let result = client.execute(&sql, &[version]).await;
+            (sql, result)
         }
     };
-    result.map(|_| ()).map_err(|e| {
-        let failure = failure(number, total, sql, &e);
-        StepFailure {
+    if let Err(e) = result {
+        let _ = client.batch_execute("ROLLBACK").await;
+        let failure = failure(number, total, &sql, &e);
+        return Err(StepFailure {
             message: format!("{} (recording the migration)", failure.message),
             ..failure
-        }
-    })
+        });
+    }
+    Ok(())
 }
 
-fn failure(number: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> StepFailure {
-    let message = match e.as_db_error() {
+/// PostgreSQL's message, with its detail.
+fn message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{} ({detail})", db.message()),
             None => db.message().to_owned(),
         },
         None => e.to_string(),
-    };
+    }
+}
+
+fn failure(number: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> StepFailure {
     StepFailure {
         number,
         total,
         statement: statement.split_whitespace().collect::<Vec<_>>().join(" "),
-        message,
+        message: message(e),
     }
-}
-
-/// The statements of a script, without comments-only pieces: split at
-/// semicolons outside quotes, identifiers, comments and dollar quotes.
-pub fn split(sql: &str) -> Vec<String> {
-    let bytes = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut code = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &sql[i..];
-        if rest.starts_with("--") {
-            i += rest.find('\n').unwrap_or(rest.len());
-            continue;
-        }
-        if let Some(body) = rest.strip_prefix("/*") {
-            i += body.find("*/").map_or(rest.len(), |n| n + 4);
-            continue;
-        }
-        match bytes[i] {
-            q @ (b'\'' | b'"') => {
-                if !code {
-                    start = i;
-                    code = true;
-                }
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == q {
-                        if bytes.get(i + 1) == Some(&q) {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'$' => {
-                if !code {
-                    start = i;
-                    code = true;
-                }
-                let tag_len = rest[1..]
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .filter(|&n| rest[1 + n..].starts_with('$'));
-                match tag_len {
-                    Some(n) => {
-                        let tag = &rest[..n + 2];
-                        i += tag.len();
-                        i += sql[i..].find(tag).map_or(sql.len() - i, |m| m + tag.len());
-                    }
-                    None => i += 1,
-                }
-            }
-            b';' => {
-                if code {
-                    out.push(sql[start..=i].trim().to_owned());
-                }
-                code = false;
-                i += 1;
-            }
-            c => {
-                if !code && !c.is_ascii_whitespace() {
-                    start = i;
-                    code = true;
-                }
-                i += rest.chars().next().map_or(1, char::len_utf8);
-            }
-        }
-    }
-    if code {
-        out.push(sql[start..].trim().to_owned());
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The steps of a script as text: `[BEGIN]`/`[COMMIT]` for plinth's
+    /// wrapping, `[record]` for the history statement.
+    fn steps(sql: &str) -> Vec<String> {
+        plan(script::split(sql, StandardStrings::On).unwrap())
+            .iter()
+            .map(|s| match s {
+                Step::Sql(s) => s.text.to_owned(),
+                Step::Wrap(w) => format!("[{w}]"),
+                Step::Record => "[record]".to_owned(),
+            })
+            .collect()
+    }
+
     #[test]
-    fn scripts_split_at_semicolons_outside_quotes_and_comments() {
-        let sql = "-- title; with a semicolon\n\nALTER TYPE s ADD VALUE 'a;b';\n\nBEGIN;\n\
-                   /* c; */ CREATE TABLE \"x;y\" (é text DEFAULT 'it''s;');\n\
-                   CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql;\n\
-                   COMMIT;\n-- trailing comment, café\n";
-        let parts = split(sql);
-        assert_eq!(parts.len(), 5, "{parts:#?}");
-        assert_eq!(parts[0], "ALTER TYPE s ADD VALUE 'a;b';");
-        assert_eq!(parts[1], "BEGIN;");
-        assert_eq!(parts[2], "CREATE TABLE \"x;y\" (é text DEFAULT 'it''s;');");
-        assert!(parts[3].ends_with("$fn$ LANGUAGE sql;"), "{parts:#?}");
-        assert_eq!(parts[4], "COMMIT;");
+    fn a_file_without_a_transaction_is_wrapped_with_its_record_inside() {
+        assert_eq!(
+            steps("CREATE TABLE t (a text);\nINSERT INTO t VALUES ('CONCURRENTLY; COMMIT');"),
+            [
+                "[BEGIN]",
+                "CREATE TABLE t (a text);",
+                "INSERT INTO t VALUES ('CONCURRENTLY; COMMIT');",
+                "[record]",
+                "[COMMIT]"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_with_its_own_transaction_records_before_its_last_commit() {
+        assert_eq!(
+            steps(
+                "ALTER TYPE s ADD VALUE 'x';\n/* then */ BEGIN;\nSELECT 1;\n-- done\ncommit;\n\
+                 BEGIN; SELECT 2; END;\nSELECT 3;"
+            ),
+            [
+                "ALTER TYPE s ADD VALUE 'x';",
+                "BEGIN;",
+                "SELECT 1;",
+                "commit;",
+                "BEGIN;",
+                "SELECT 2;",
+                "[record]",
+                "END;",
+                "SELECT 3;"
+            ]
+        );
+    }
+
+    #[test]
+    fn statements_that_refuse_a_transaction_run_unwrapped_with_the_record_last() {
+        for sql in [
+            "/* fast */ CREATE INDEX CONCURRENTLY i ON t (a);",
+            "-- tidy\nVACUUM t;",
+            "DROP INDEX concurrently i;",
+            "CREATE DATABASE other;",
+        ] {
+            let got = steps(&format!("SELECT 1;\n{sql}"));
+            assert_eq!(got.len(), 3, "{got:?}");
+            assert_eq!(got[2], "[record]", "{sql}");
+            assert!(!got.iter().any(|s| s == "[BEGIN]"), "{sql}: {got:?}");
+        }
+        // The word in a string, a quoted name or a comment is not the
+        // statement.
+        let got = steps(
+            "SELECT 'CONCURRENTLY', \"vacuum\" /* CONCURRENTLY */;\nCOMMENT ON TABLE t IS 'VACUUM';",
+        );
+        assert_eq!(got.first().map(String::as_str), Some("[BEGIN]"), "{got:?}");
+    }
+
+    #[test]
+    fn an_empty_file_still_records_itself() {
+        assert_eq!(
+            steps("-- nothing yet\n"),
+            ["[BEGIN]", "[record]", "[COMMIT]"]
+        );
+    }
+
+    #[test]
+    fn down_file_records_read_back_as_written() {
+        for down in [
+            DownFile::Unrecorded,
+            DownFile::Missing,
+            DownFile::Checksum(checksum(b"DROP TABLE t;")),
+        ] {
+            let column = down.to_column().map(str::to_owned);
+            assert_eq!(DownFile::from_column(column), down);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod common;
 
 mod designer;
 mod expressions;
+mod migrations;
 mod random_text;
 mod saves;
 mod schemas;

@@ -5,6 +5,7 @@ mod ddl;
 mod generate;
 pub mod keywords;
 mod quote;
+pub mod script;
 
 pub use ddl::{
     Column, CommentTarget, Constraint, InSchema, Qualified, Sql, Statement, TypeSql,
