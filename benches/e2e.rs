@@ -149,7 +149,9 @@ fn database(dir: &Path, table: &mut Table) {
     let mut admin =
         postgres::Client::connect(&format!("{server} dbname=postgres"), postgres::NoTls)
             .expect("PostgreSQL is reachable (./.ci/test starts it)");
-    admin.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .unwrap();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let design = synthetic::design(size, 42);
         let file: PathBuf = dir.join("db.ron");
@@ -164,7 +166,11 @@ fn database(dir: &Path, table: &mut Table) {
             .spawn()
             .expect("psql runs");
         use std::io::Write;
-        psql.stdin.take().unwrap().write_all(ddl.as_bytes()).unwrap();
+        psql.stdin
+            .take()
+            .unwrap()
+            .write_all(ddl.as_bytes())
+            .unwrap();
         assert!(psql.wait().unwrap().success(), "the database is built");
         let url = format!("postgresql://postgres@127.0.0.1:5432/{db}");
         let mut run = |label: &str, program: &str, args: &[&str]| {
@@ -176,11 +182,24 @@ fn database(dir: &Path, table: &mut Table) {
             );
             table.insert((label.to_owned(), size), sample);
         };
-        run("inspect", PLINTH, &["inspect", "--url", &url, "-o", "live.ron"]);
+        run(
+            "inspect",
+            PLINTH,
+            &["inspect", "--url", &url, "-o", "live.ron"],
+        );
         run(
             "pg_dump --schema-only",
             "pg_dump",
-            &["--schema-only", "-h", "127.0.0.1", "-U", "postgres", "-f", "dump.sql", &db],
+            &[
+                "--schema-only",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-f",
+                "dump.sql",
+                &db,
+            ],
         );
         run(
             "apply --dry-run",
@@ -202,7 +221,11 @@ fn main() {
     }
     let sizes: Vec<usize> = std::env::var("PLINTH_E2E_SIZES")
         .ok()
-        .map(|s| s.split(',').map(|n| n.trim().parse().expect("a size")).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|n| n.trim().parse().expect("a size"))
+                .collect()
+        })
         .unwrap_or_else(|| vec![500, 5_000, 50_000]);
     let dir = tempfile::tempdir().unwrap();
     let mut table = Table::new();

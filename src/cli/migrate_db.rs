@@ -85,8 +85,14 @@ fn run(args: DbArgs, design: Option<PathBuf>, action: Action) -> Result<(), Fail
         let timeout = Duration::from_secs(args.connect_timeout.max(1));
         let mut client = target.connect(timeout).await.map_err(Failure::input)?;
         match action {
-            Action::Up => locked(&client, &args.schema, up_locked(&client, &files)).await,
-            Action::Down => locked(&client, &args.schema, down_locked(&client, &files)).await,
+            Action::Up => {
+                let work = up_locked(&client, &args.schema, &files);
+                locked(&client, &args.schema, work).await
+            }
+            Action::Down => {
+                let work = down_locked(&client, &args.schema, &files);
+                locked(&client, &args.schema, work).await
+            }
             Action::Status => status_of(&mut client, &args, design, &files).await,
         }
     })
@@ -169,9 +175,15 @@ fn check_splits(
         .map_err(|e| Failure::input(format!("{}:{e}\n{then}", path.display())))
 }
 
-async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
-    history::ensure_table(client).await.map_err(database)?;
-    let applied: BTreeMap<String, Applied> = history::applied(client)
+async fn up_locked(
+    client: &Client,
+    schema: &str,
+    files: &BTreeMap<String, Files>,
+) -> Result<(), Failure> {
+    history::ensure_table(client, schema)
+        .await
+        .map_err(database)?;
+    let applied: BTreeMap<String, Applied> = history::applied(client, schema)
         .await
         .map_err(database)?
         .into_iter()
@@ -223,7 +235,7 @@ async fn up_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(
             checksum: &sum,
             down: &down,
         };
-        let ms = history::run_file(client, &sql, record)
+        let ms = history::run_file(client, schema, &sql, record)
             .await
             .map_err(|e| failed(up, &e, Some(done)))?;
         println!("applied {name} ({ms} ms)");
@@ -267,8 +279,12 @@ fn short_or_none(sum: &Option<String>) -> &str {
     sum.as_deref().map_or("no file", short)
 }
 
-async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result<(), Failure> {
-    let applied = history::applied(client).await.map_err(database)?;
+async fn down_locked(
+    client: &Client,
+    schema: &str,
+    files: &BTreeMap<String, Files>,
+) -> Result<(), Failure> {
+    let applied = history::applied(client, schema).await.map_err(database)?;
     let Some(last) = applied.last() else {
         println!("Nothing to revert: no migration is applied.");
         return Ok(());
@@ -312,7 +328,7 @@ async fn down_locked(client: &Client, files: &BTreeMap<String, Files>) -> Result
     let record = Record::Delete {
         version: &last.version,
     };
-    let ms = history::run_file(client, &sql, record)
+    let ms = history::run_file(client, schema, &sql, record)
         .await
         .map_err(|e| failed(down, &e, None))?;
     println!("reverted {} ({ms} ms)", last.name);
@@ -325,7 +341,7 @@ async fn status_of(
     design: Option<PathBuf>,
     files: &BTreeMap<String, Files>,
 ) -> Result<(), Failure> {
-    let applied: BTreeMap<String, Applied> = history::applied(client)
+    let applied: BTreeMap<String, Applied> = history::applied(client, &args.schema)
         .await
         .map_err(database)?
         .into_iter()

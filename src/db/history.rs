@@ -18,15 +18,15 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::apply::StepFailure;
-use crate::core::sql::Ident;
+use crate::core::sql::Qualified;
 use crate::core::sql::script::{self, Position, ScriptError, StandardStrings, Statement};
 
 /// The history table, created when missing.
 pub const TABLE: &str = "plinth_migrations";
 
-/// The history table as SQL names it: the one place to qualify it.
-fn table() -> String {
-    Ident(TABLE).to_string()
+/// The history table of `schema` as SQL names it, qualified.
+fn table(schema: &str) -> String {
+    Qualified(schema, TABLE).to_string()
 }
 
 /// What `down_checksum` holds when the migration had no down file.
@@ -84,8 +84,8 @@ pub fn checksum(bytes: &[u8]) -> String {
 
 /// Creates the history table if it is missing, and adds the columns a
 /// table made by an older plinth lacks (their rows get NULL).
-pub async fn ensure_table(client: &Client) -> Result<(), tokio_postgres::Error> {
-    let table = table();
+pub async fn ensure_table(client: &Client, schema: &str) -> Result<(), tokio_postgres::Error> {
+    let table = table(schema);
     client
         .batch_execute(&format!(
             "CREATE TABLE IF NOT EXISTS {table} (
@@ -103,8 +103,8 @@ pub async fn ensure_table(client: &Client) -> Result<(), tokio_postgres::Error> 
 
 /// The history in version order; empty when the table does not exist.
 /// Reads a table of an older plinth without changing it.
-pub async fn applied(client: &Client) -> Result<Vec<Applied>, tokio_postgres::Error> {
-    let table = table();
+pub async fn applied(client: &Client, schema: &str) -> Result<Vec<Applied>, tokio_postgres::Error> {
+    let table = table(schema);
     let row = client
         .query_one(
             "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT FROM pg_attribute \
@@ -272,7 +272,12 @@ fn rest(statements: Vec<Statement<'_>>, record: bool, wrapped: bool) -> Vec<Step
 /// `standard_conforming_strings`, and split again from where a statement
 /// changed that setting, as psql does; a part that cannot be split is an
 /// error once the statements before it have run without changing it.
-pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<i64, RunError> {
+pub async fn run_file(
+    client: &Client,
+    schema: &str,
+    sql: &str,
+    record: Record<'_>,
+) -> Result<i64, RunError> {
     let mut strings = standard_strings(client)
         .await
         .map_err(|e| RunError::Setting(message(&e)))?;
@@ -300,7 +305,7 @@ pub async fn run_file(client: &Client, sql: &str, record: Record<'_>) -> Result<
         }
         let failed = |failure| RunError::Statement { failure, at: None };
         match &steps[i] {
-            Step::Record => record_it(client, &record, started, number, total)
+            Step::Record => record_it(client, schema, &record, started, number, total)
                 .await
                 .map_err(failed)?,
             Step::Wrap(statement) => execute(client, statement, number, total)
@@ -364,12 +369,13 @@ fn elapsed_ms(started: Instant) -> i64 {
 
 async fn record_it(
     client: &Client,
+    schema: &str,
     record: &Record<'_>,
     started: Instant,
     number: usize,
     total: usize,
 ) -> Result<(), StepFailure> {
-    let table = table();
+    let table = table(schema);
     let (sql, result) = match record {
         Record::Insert {
             version,

@@ -130,6 +130,47 @@ fn schemas_that_need_quotes_work_for_apply_ddl_and_migrations() {
         assert_eq!(tables(&third, schema), ["tasks", "users"], "{schema}");
         third.psql_file(&dir.path().join("migrations/20240501120000_create.down.sql"));
         assert!(tables(&third, schema).is_empty(), "{schema}");
+
+        // `migrate up` into the schema keeps its history there too, under
+        // the schema's own lock.
+        let fourth = TestDb::new();
+        plant_canary(&fourth);
+        fourth.psql_stdin(&format!("CREATE SCHEMA {};", quote_ident(schema)));
+        let url4 = fourth.url();
+        ok(plinth(
+            dir.path(),
+            &[
+                "migrate",
+                "up",
+                "--url",
+                &url4,
+                "--dir",
+                "migrations",
+                "--schema",
+                schema,
+            ],
+        ));
+        assert_eq!(
+            tables(&fourth, schema),
+            ["plinth_migrations", "tasks", "users"],
+            "{schema}"
+        );
+        assert!(tables(&fourth, "public").is_empty(), "{schema}");
+        let status = ok(plinth(
+            dir.path(),
+            &[
+                "migrate",
+                "status",
+                "--url",
+                &url4,
+                "--dir",
+                "migrations",
+                "--schema",
+                schema,
+            ],
+        ));
+        assert!(status.contains("20240501120000"), "{schema}: {status}");
+        assert_canary(&fourth);
         assert_canary(&db);
     }
 }
