@@ -10,6 +10,7 @@
 //! every object matched either way, so a table both sides name is never
 //! dropped and created again, and renames known by id stay renames.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
@@ -20,6 +21,47 @@ use crate::core::model::{Design, Entity, Field, Relationship};
 /// else by name (see the module documentation). What stays unmatched keeps
 /// its own id, which `new` does not have, so the diff adds or drops it.
 pub fn align(old: &Design, new: &Design) -> Design {
+    aligned(old, new).into_owned()
+}
+
+/// [`align`] without the copy when there is nothing to align: every
+/// object of `old` has its id in `new` (the common case of a design diffed
+/// against an edited copy of itself), so ids already say everything.
+pub fn aligned<'a>(old: &'a Design, new: &Design) -> Cow<'a, Design> {
+    if shares_every_id(old, new) {
+        Cow::Borrowed(old)
+    } else {
+        Cow::Owned(align_by_name(old, new))
+    }
+}
+
+/// Whether every enum, entity, field, key, check, index and relationship
+/// of `old` has its id in `new`, in the same entity.
+fn shares_every_id(old: &Design, new: &Design) -> bool {
+    let enums: HashSet<_> = new.enums.iter().map(|e| &e.id).collect();
+    if !old.enums.iter().all(|e| enums.contains(&e.id)) {
+        return false;
+    }
+    /// Every id of `a` is among those of `b` (lists are short: a scan).
+    fn within<T, I: PartialEq>(a: &[T], b: &[T], id: impl Fn(&T) -> &I) -> bool {
+        a.iter().all(|x| b.iter().any(|y| id(y) == id(x)))
+    }
+    for oe in old.entities() {
+        let Some(ne) = new.entity(&oe.id) else {
+            return false;
+        };
+        if !(within(&oe.fields, &ne.fields, |f| &f.id)
+            && within(&oe.uniques, &ne.uniques, |u| &u.id)
+            && within(&oe.checks, &ne.checks, |c| &c.id)
+            && within(&oe.indexes, &ne.indexes, |i| &i.id))
+        {
+            return false;
+        }
+    }
+    old.foreign_keys().all(|r| new.relationship(&r.id).is_some())
+}
+
+fn align_by_name(old: &Design, new: &Design) -> Design {
     let mut out = Design::new(old.name.clone());
     out.comment = old.comment.clone();
     out.checks = old.checks.clone();

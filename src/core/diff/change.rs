@@ -198,7 +198,7 @@ pub enum Change {
 /// they hold, then foreign keys. A dropped or added entity is one change;
 /// what it holds goes or comes with it.
 pub fn diff(old: &Design, new: &Design) -> Vec<Change> {
-    diff_aligned(&super::align(old, new), new)
+    diff_aligned(&super::align::aligned(old, new), new)
 }
 
 /// [`diff`] of designs already aligned: the old one carries the new one's

@@ -180,7 +180,7 @@ impl Plan {
 
 /// The plan that takes a database built from `old` to `new`.
 pub fn plan(old: &Design, new: &Design, options: PlanOptions) -> Plan {
-    let old = &super::align(old, new);
+    let old = &*super::align::aligned(old, new);
     let changes = diff_aligned(old, new);
     let mut p = Planner::new(old, new, options);
     p.drop_foreign_keys();
