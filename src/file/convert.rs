@@ -1,5 +1,7 @@
 //! Between the file format and the model: names on one side, ids on the other.
 
+use std::collections::HashMap;
+
 use crate::core::ids::{
     CheckId, EntityId, EnumId, FieldId, IdGen, IndexId, RelationshipId, UniqueId,
 };
@@ -55,6 +57,7 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
         .collect();
 
     // Entities first, so relationships can point forwards in the file.
+    let mut by_name: HashMap<String, EntityId> = HashMap::new();
     let mut relationships = Vec::new();
     for (at, file_entity) in file.entities.into_iter().enumerate() {
         let (entity, rels) = to_entity(file_entity, ids)?;
@@ -64,11 +67,14 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
                 format!("entity id `{}` is used twice", entity.id),
             );
         }
-        design.insert_entity(entity.clone(), at);
-        relationships.extend(rels.into_iter().map(|r| (entity.id.clone(), r)));
+        let id = entity.id.clone();
+        // The first entity of a name is the one a reference means.
+        by_name.entry(entity.name.clone()).or_insert_with(|| id.clone());
+        design.insert_entity(entity, at);
+        relationships.extend(rels.into_iter().map(|r| (id.clone(), r)));
     }
     for (from, r) in relationships {
-        let rel = to_relationship(&design, &from, r, ids)?;
+        let rel = to_relationship(&design, &by_name, &from, r, ids)?;
         if design.relationship(&rel.id).is_some() {
             let from = &design.entity(&from).expect("just added").name;
             return fail(
@@ -186,12 +192,13 @@ fn to_entity(
 
 fn to_relationship(
     design: &Design,
+    by_name: &HashMap<String, EntityId>,
     from: &EntityId,
     r: RelationshipFile,
     ids: &mut IdGen,
 ) -> Result<Relationship, ConvertError> {
     let child = design.entity(from).expect("entities are added first");
-    let Some(parent) = design.entity_named(&r.target) else {
+    let Some(parent) = by_name.get(&r.target).and_then(|id| design.entity(id)) else {
         return fail(
             &[&child.name, "relationships", &r.target],
             format!(
