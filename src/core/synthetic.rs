@@ -1,7 +1,8 @@
 //! Large generated designs for benchmarks: many entities shaped like real
 //! ones (a UUID key, a foreign key with its index, a unique natural key,
-//! timestamps, a handful of plain fields), so checks, DDL and rendering
-//! can be measured at sizes no hand-written design reaches.
+//! timestamps, a handful of plain fields, one of them a short code kept as
+//! text so every entity has a finding), so checks, DDL and rendering can
+//! be measured at sizes no hand-written design reaches.
 
 use crate::core::ids::IdGen;
 use crate::core::model::{
@@ -42,6 +43,9 @@ pub fn design(entities: usize, seed: u64) -> Design {
             ("quantity", SqlType::Integer),
             ("price", SqlType::Numeric(Some((12, 2)))),
             ("active", SqlType::Boolean),
+            // A short code kept as text, as inspected schemas often have:
+            // one finding on every entity, so reports are measured too.
+            ("currency", SqlType::Text),
         ] {
             let mut f = Field::new(ids.field(), name, ty);
             f.not_null = rng.bool();
@@ -97,5 +101,10 @@ mod tests {
         assert_eq!(d.entity_count(), 200);
         assert_eq!(d.relationship_count(), 199);
         assert!(d.entities().all(|e| e.fields.len() >= 9));
+        let found =
+            crate::core::check::check(&d, &d.checks, &mut crate::core::ids::IdGen::seeded(1));
+        let with_findings: std::collections::HashSet<_> =
+            found.iter().filter_map(|f| f.location.entity()).collect();
+        assert_eq!(with_findings.len(), 200, "a finding on every entity");
     }
 }

@@ -69,7 +69,9 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
         }
         let id = entity.id.clone();
         // The first entity of a name is the one a reference means.
-        by_name.entry(entity.name.clone()).or_insert_with(|| id.clone());
+        by_name
+            .entry(entity.name.clone())
+            .or_insert_with(|| id.clone());
         design.insert_entity(entity, at);
         relationships.extend(rels.into_iter().map(|r| (id.clone(), r)));
     }

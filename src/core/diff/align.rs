@@ -58,7 +58,8 @@ fn shares_every_id(old: &Design, new: &Design) -> bool {
             return false;
         }
     }
-    old.foreign_keys().all(|r| new.relationship(&r.id).is_some())
+    old.foreign_keys()
+        .all(|r| new.relationship(&r.id).is_some())
 }
 
 fn align_by_name(old: &Design, new: &Design) -> Design {
