@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use super::lex::{self, Kind, Token, line_of};
+
 /// The canonical text with the comments put back, and those that had no
 /// place in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,7 @@ impl fmt::Display for Lost {
 /// design written anew). Fails only when `old` is not RON a lexer can
 /// read, which a file that loaded never is.
 pub fn keep(old: &str, canonical: &str) -> Result<Kept, String> {
+    let old = old.strip_prefix('\u{feff}').unwrap_or(old);
     let lexed = lex(old)?;
     if lexed.comments.is_empty() {
         return Ok(Kept {
@@ -77,27 +80,7 @@ pub fn keep(old: &str, canonical: &str) -> Result<Kept, String> {
     })
 }
 
-// ---- The lexer ---------------------------------------------------------
-
-#[derive(Clone, Debug, PartialEq)]
-enum Kind {
-    Open(u8),
-    Close(u8),
-    Colon,
-    Comma,
-    /// A string, decoded (escapes resolved), for naming items.
-    Str(String),
-    Ident,
-    /// Numbers, chars, `#`, `!` and anything else.
-    Other,
-}
-
-#[derive(Clone, Debug)]
-struct Token {
-    kind: Kind,
-    start: usize,
-    end: usize,
-}
+// ---- The tokens ----------------------------------------------------------
 
 #[derive(Clone, Copy, Debug)]
 struct Span {
@@ -112,192 +95,19 @@ struct Lexed {
 }
 
 fn lex(text: &str) -> Result<Lexed, String> {
-    let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut comments = Vec::new();
-    let mut i = 0;
-    let at = |i: usize| format!("line {}", line_of(text, i));
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        let kind = match c {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                i += 1;
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                comments.push(Span { start, end: i });
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0usize;
-                loop {
-                    if i + 1 >= bytes.len() {
-                        return Err(format!("a block comment at {} is not closed", at(start)));
-                    }
-                    match (bytes[i], bytes[i + 1]) {
-                        (b'/', b'*') => {
-                            depth += 1;
-                            i += 2;
-                        }
-                        (b'*', b'/') => {
-                            depth -= 1;
-                            i += 2;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => i += 1,
-                    }
-                }
-                comments.push(Span { start, end: i });
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                i += 1;
-                Kind::Open(c)
-            }
-            b')' | b']' | b'}' => {
-                i += 1;
-                Kind::Close(c)
-            }
-            b':' => {
-                i += 1;
-                Kind::Colon
-            }
-            b',' => {
-                i += 1;
-                Kind::Comma
-            }
-            b'"' => {
-                let (value, end) = string(text, i).ok_or_else(|| unclosed(text, start))?;
-                i = end;
-                Kind::Str(value)
-            }
-            b'r' if raw_string_ahead(bytes, i) => {
-                let (value, end) = raw_string(text, i).ok_or_else(|| unclosed(text, start))?;
-                i = end;
-                Kind::Str(value)
-            }
-            b'b' if bytes.get(i + 1) == Some(&b'"') => {
-                let (value, end) = string(text, i + 1).ok_or_else(|| unclosed(text, start))?;
-                i = end;
-                Kind::Str(value)
-            }
-            b'b' if bytes.get(i + 1) == Some(&b'r') && raw_string_ahead(bytes, i + 1) => {
-                let (value, end) = raw_string(text, i + 1).ok_or_else(|| unclosed(text, start))?;
-                i = end;
-                Kind::Str(value)
-            }
-            b'\'' => {
-                i = char_literal(bytes, i).ok_or_else(|| unclosed(text, start))?;
-                Kind::Other
-            }
-            c if c == b'_' || c.is_ascii_alphabetic() => {
-                if c == b'r' && bytes.get(i + 1) == Some(&b'#') {
-                    i += 2; // a raw identifier, r#name
-                }
-                while i < bytes.len() && (bytes[i] == b'_' || bytes[i].is_ascii_alphanumeric()) {
-                    i += 1;
-                }
-                Kind::Ident
-            }
-            _ => {
-                // A number, `#`, `!`, or a character outside ASCII: one
-                // token up to the next space or punctuation.
-                i += 1;
-                while i < bytes.len()
-                    && !b" \t\r\n()[]{}:,\"'/".contains(&bytes[i])
-                    && !matches!(bytes[i - 1], b'#' | b'!')
-                {
-                    i += 1;
-                }
-                while !text.is_char_boundary(i) {
-                    i += 1;
-                }
-                Kind::Other
-            }
-        };
-        tokens.push(Token {
-            kind,
-            start,
-            end: i,
-        });
-    }
-    Ok(Lexed { tokens, comments })
-}
-
-fn unclosed(text: &str, at: usize) -> String {
-    format!("a string at line {} is not closed", line_of(text, at))
-}
-
-/// A `"…"` string at `i`: its decoded value and the offset after it.
-fn string(text: &str, i: usize) -> Option<(String, usize)> {
-    let mut value = String::new();
-    let mut chars = text[i + 1..].char_indices();
-    while let Some((k, c)) = chars.next() {
-        match c {
-            '"' => return Some((value, i + 1 + k + 1)),
-            '\\' => {
-                let (_, e) = chars.next()?;
-                match e {
-                    'n' => value.push('\n'),
-                    't' => value.push('\t'),
-                    'r' => value.push('\r'),
-                    '0' => value.push('\0'),
-                    'u' => {
-                        let mut hex = String::new();
-                        for (_, h) in chars.by_ref() {
-                            match h {
-                                '{' => {}
-                                '}' => break,
-                                h => hex.push(h),
-                            }
-                        }
-                        value.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
-                    }
-                    'x' => {
-                        let hex: String = chars.by_ref().take(2).map(|(_, h)| h).collect();
-                        value.extend(u8::from_str_radix(&hex, 16).ok().map(char::from));
-                    }
-                    other => value.push(other),
-                }
-            }
-            c => value.push(c),
+    for token in lex::tokens(text) {
+        let token = token?;
+        match token.kind {
+            Kind::Comment => comments.push(Span {
+                start: token.start,
+                end: token.end,
+            }),
+            _ => tokens.push(token),
         }
     }
-    None
-}
-
-fn raw_string_ahead(bytes: &[u8], i: usize) -> bool {
-    let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
-    bytes.get(i + 1 + hashes) == Some(&b'"')
-}
-
-/// `r#"…"#` at `i`: its text and the offset after it.
-fn raw_string(text: &str, i: usize) -> Option<(String, usize)> {
-    let hashes = text[i + 1..].bytes().take_while(|&b| b == b'#').count();
-    let body = i + 1 + hashes + 1;
-    let close = format!("\"{}", "#".repeat(hashes));
-    let end = text[body..].find(&close)? + body;
-    Some((text[body..end].to_owned(), end + close.len()))
-}
-
-/// A `'c'` char at `i`: the offset after it.
-fn char_literal(bytes: &[u8], i: usize) -> Option<usize> {
-    let mut k = i + 1;
-    if bytes.get(k) == Some(&b'\\') {
-        k += 2;
-    } else {
-        k += 1;
-    }
-    while k < bytes.len() && bytes[k] != b'\'' {
-        k += 1;
-    }
-    (k < bytes.len()).then_some(k + 1)
+    Ok(Lexed { tokens, comments })
 }
 
 // ---- The structure -------------------------------------------------------
@@ -572,7 +382,7 @@ impl Walk<'_> {
     fn skip_to_close(&mut self) -> Result<usize, String> {
         let mut depth = 1;
         while let Some(t) = self.token() {
-            let kind = t.kind.clone();
+            let kind = t.kind;
             self.at += 1;
             match kind {
                 Kind::Open(_) => depth += 1,
@@ -595,10 +405,10 @@ impl Walk<'_> {
             return Err(self.error("expected a value"));
         };
         match t.kind {
-            Kind::Ident | Kind::Other | Kind::Str(_) => {
+            Kind::Ident | Kind::Other | Kind::Str => {
                 self.at += 1;
-                if let Kind::Str(s) = &t.kind {
-                    self.nodes[owner].string = Some(s.clone());
+                if t.kind == Kind::Str {
+                    self.nodes[owner].string = Some(lex::string_value(self.text, &t));
                 }
                 let followed_by_paren =
                     matches!(self.token(), Some(n) if n.kind == Kind::Open(b'('));
@@ -643,8 +453,8 @@ impl Walk<'_> {
                 self.nodes[owner].close = Some(t.start);
                 return Ok(t.end);
             }
-            let key = match &t.kind {
-                Kind::Str(s) => s.clone(),
+            let key = match t.kind {
+                Kind::Str => lex::string_value(self.text, &t),
                 _ => self.text[t.start..t.end].to_owned(),
             };
             let node = self.node(Seg::Key(key), Some(owner), t.start);
@@ -752,10 +562,6 @@ fn describe(path: &[Seg]) -> String {
     } else {
         words.join(" › ")
     }
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset].matches('\n').count() + 1
 }
 
 // ---- Putting them back ---------------------------------------------------
@@ -898,53 +704,6 @@ mod tests {
 
     fn kept(old: &str) -> Kept {
         keep(old, CANONICAL).unwrap()
-    }
-
-    #[test]
-    fn the_lexer_skips_comment_markers_inside_strings_chars_and_raw_strings() {
-        let text = r####"( a: "// not \" /* a comment", b: r#"/* nor " this"#, c: '/', d: '\'', e: br"//" ) // yes"####;
-        let lexed = lex(text).unwrap();
-        let comments: Vec<&str> = lexed
-            .comments
-            .iter()
-            .map(|c| &text[c.start..c.end])
-            .collect();
-        assert_eq!(comments, ["// yes"]);
-        let strings: Vec<String> = lexed
-            .tokens
-            .iter()
-            .filter_map(|t| match &t.kind {
-                Kind::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(strings, ["// not \" /* a comment", "/* nor \" this", "//"]);
-    }
-
-    #[test]
-    fn block_comments_nest_and_an_unclosed_one_is_an_error() {
-        let text = "/* a /* b */ still a */ (x: 1) /* c */";
-        let lexed = lex(text).unwrap();
-        let comments: Vec<&str> = lexed
-            .comments
-            .iter()
-            .map(|c| &text[c.start..c.end])
-            .collect();
-        assert_eq!(comments, ["/* a /* b */ still a */", "/* c */"]);
-        assert!(
-            lex("(x: 1) /* a /* b */")
-                .unwrap_err()
-                .contains("not closed")
-        );
-        assert!(lex("(x: \"open)").unwrap_err().contains("not closed"));
-    }
-
-    #[test]
-    fn strings_decode_their_escapes_for_naming_items() {
-        assert_eq!(
-            string(r#""caf\u{e9} \x41\n""#, 0).unwrap().0,
-            "café A\n".to_owned()
-        );
     }
 
     #[test]

@@ -1,9 +1,20 @@
-//! Finding the line a problem is about in a design file's text.
+//! Where each object of a design file is written.
 //!
-//! The RON parser knows positions only while it parses; problems found
-//! afterwards (a dangling reference, a duplicate name) know the names that
-//! lead to them. We look for those names in the text, each after the one
-//! before it, and point at the last one found.
+//! The RON parser knows positions only while it parses, and problems are
+//! found afterwards. So one pass over the tokens, made once per load,
+//! records where every enum, entity and item of an entity (field, unique,
+//! check, index, relationship) starts and where its `name` is written;
+//! finding any place is then a look-up and a binary search for its line,
+//! never a scan of the file. Objects are found by their position in the
+//! file, which is also their position in the design that was loaded from
+//! it, so two objects with one name (or one id) are told apart.
+
+use std::collections::HashMap;
+
+use crate::core::ids::EntityId;
+use crate::core::model::{Design, Location};
+
+use super::lex::{self, Kind};
 
 /// A 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,43 +23,358 @@ pub struct Position {
     pub col: usize,
 }
 
-/// Finds `path` in `source`: the first word as a `name: "…"` entry (or,
-/// failing that, anywhere as a quoted string or a field key), then each
-/// next word after it. Stops at the deepest word it finds.
-pub fn locate(source: &str, path: &[String]) -> Position {
-    let mut from = 0;
-    let mut found = None;
-    for word in path {
-        match find_word(source, word, from) {
-            Some(at) => {
-                found = Some(at);
-                from = at + 1;
-            }
-            None => break,
+/// What an entity holds a list of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    Field,
+    Unique,
+    Check,
+    Index,
+    Relationship,
+}
+
+/// A place in a design file, by the positions of the objects leading to
+/// it (the n-th entity, its m-th field…), with a key inside the object
+/// when that is more precise than the object's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Design,
+    /// A key of the design itself, such as `format`.
+    DesignKey(&'static str),
+    Enum(usize),
+    Entity(usize),
+    /// A key of an entity, such as `primary_key` or `dependencies`.
+    EntityKey(usize, &'static str),
+    Item(usize, Item, usize),
+    /// A key of an item, such as a field's `type`.
+    ItemKey(usize, Item, usize, &'static str),
+}
+
+/// Keys whose values a place can point at; any other key is skipped.
+const KEYS: &[&str] = &[
+    "id",
+    "format",
+    "primary_key",
+    "primary_key_name",
+    "dependencies",
+    "allow",
+    "type",
+    "default",
+    "fields",
+    "references",
+    "target",
+    "expr",
+    "where",
+    "values",
+    "comment",
+];
+
+#[derive(Clone, Debug, Default)]
+struct Spot {
+    start: usize,
+    name: Option<usize>,
+    /// The id as written, for relationships (whose order in the design is
+    /// not the file's).
+    id: Option<String>,
+    keys: Vec<(&'static str, usize)>,
+}
+
+impl Spot {
+    fn at(start: usize) -> Spot {
+        Spot {
+            start,
+            ..Spot::default()
         }
     }
-    position_of(source, found.unwrap_or(0))
+
+    fn offset(&self) -> usize {
+        self.name.unwrap_or(self.start)
+    }
+
+    fn key(&self, key: &str) -> Option<usize> {
+        self.keys.iter().find(|(k, _)| *k == key).map(|&(_, at)| at)
+    }
 }
 
-fn find_word(source: &str, word: &str, from: usize) -> Option<usize> {
-    let rest = &source[from..];
-    let quoted = format!("\"{}\"", word.replace('\\', "\\\\").replace('"', "\\\""));
-    let named = format!("name: {quoted}");
-    let key = format!("{word}:");
-    rest.find(&named)
-        .map(|i| i + "name: ".len())
-        .or_else(|| rest.find(&quoted))
-        .or_else(|| rest.find(&key))
-        .map(|i| i + from)
+#[derive(Clone, Debug, Default)]
+struct EntitySpots {
+    spot: Spot,
+    items: [Vec<Spot>; 5],
 }
 
-fn position_of(source: &str, offset: usize) -> Position {
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Position {
-        line,
-        col: before[line_start..].chars().count() + 1,
+/// Where each object of one design file is written.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    line_starts: Vec<usize>,
+    design: Spot,
+    enums: Vec<Spot>,
+    entities: Vec<EntitySpots>,
+}
+
+/// What the walk is inside of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    Design,
+    Enums,
+    Entities,
+    Enum(usize),
+    Entity(usize),
+    Items(usize, Item),
+    ItemObject(usize, Item, usize),
+    /// Any other value: a variant's parentheses, a list of names, a map.
+    Other,
+}
+
+impl SourceMap {
+    /// Maps `source`. Text the lexer cannot read (which a file that
+    /// parsed never is) ends the map where it stops.
+    pub fn new(source: &str) -> SourceMap {
+        let mut map = SourceMap {
+            line_starts: std::iter::once(0)
+                .chain(
+                    source
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect(),
+            ..SourceMap::default()
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        // The key whose value comes next, in the innermost object.
+        let mut key: Option<&str> = None;
+        let mut after_ident = false;
+        let mut tokens = lex::tokens(source).map_while(Result::ok).peekable();
+        while let Some(t) = tokens.next() {
+            let text = &source[t.start..t.end];
+            let frame = stack.last().copied();
+            // An identifier followed by `:` inside an object is a key.
+            if t.kind == Kind::Ident
+                && tokens.peek().is_some_and(|n| n.kind == Kind::Colon)
+                && is_object(frame)
+            {
+                tokens.next();
+                key = Some(text);
+                after_ident = false;
+                continue;
+            }
+            if let (Some(k), Some(frame)) = (key, frame)
+                && t.kind != Kind::Comment
+            {
+                map.record(frame, k, source, &t);
+            }
+            match t.kind {
+                Kind::Open(b'(') if after_ident => {
+                    stack.push(Frame::Other);
+                    key = None;
+                }
+                Kind::Open(bracket) => {
+                    let next = match (frame, bracket, key) {
+                        (None, b'(', _) => {
+                            map.design = Spot::at(t.start);
+                            Frame::Design
+                        }
+                        (Some(Frame::Design), b'[', Some("enums")) => Frame::Enums,
+                        (Some(Frame::Design), b'[', Some("entities")) => Frame::Entities,
+                        (Some(Frame::Enums), b'(', _) => {
+                            map.enums.push(Spot::at(t.start));
+                            Frame::Enum(map.enums.len() - 1)
+                        }
+                        (Some(Frame::Entities), b'(', _) => {
+                            map.entities.push(EntitySpots {
+                                spot: Spot::at(t.start),
+                                ..EntitySpots::default()
+                            });
+                            Frame::Entity(map.entities.len() - 1)
+                        }
+                        (Some(Frame::Entity(e)), b'[', Some(k)) => match item_of(k) {
+                            Some(item) => Frame::Items(e, item),
+                            None => Frame::Other,
+                        },
+                        (Some(Frame::Items(e, item)), b'(', _) => {
+                            let list = &mut map.entities[e].items[item as usize];
+                            list.push(Spot::at(t.start));
+                            Frame::ItemObject(e, item, list.len() - 1)
+                        }
+                        _ => Frame::Other,
+                    };
+                    stack.push(next);
+                    key = None;
+                }
+                Kind::Close(_) => {
+                    stack.pop();
+                    key = None;
+                }
+                Kind::Comma => key = None,
+                _ => {}
+            }
+            after_ident = t.kind == Kind::Ident;
+        }
+        map
+    }
+
+    /// Notes where the value of `key` starts in the object `frame`.
+    fn record(&mut self, frame: Frame, key: &str, source: &str, t: &lex::Token) {
+        let spot = match frame {
+            Frame::Design => &mut self.design,
+            Frame::Enum(i) => &mut self.enums[i],
+            Frame::Entity(e) => &mut self.entities[e].spot,
+            Frame::ItemObject(e, item, i) => &mut self.entities[e].items[item as usize][i],
+            _ => return,
+        };
+        match key {
+            "name" if spot.name.is_none() => spot.name = Some(t.start),
+            _ => {
+                if key == "id"
+                    && frame_is_relationship(frame)
+                    && t.kind == Kind::Str
+                    && spot.id.is_none()
+                {
+                    spot.id = Some(lex::string_value(source, t));
+                }
+                if let Some(&k) = KEYS.iter().find(|&&k| k == key)
+                    && spot.key(k).is_none()
+                {
+                    spot.keys.push((k, t.start));
+                }
+            }
+        }
+    }
+
+    /// Where `place` is written; the nearest enclosing object when the
+    /// place itself is not (a key left out, say).
+    pub fn position(&self, source: &str, place: Place) -> Position {
+        let entity = |e: usize| self.entities.get(e);
+        let item = |e: usize, item: Item, i: usize| {
+            entity(e).and_then(|spots| spots.items[item as usize].get(i))
+        };
+        let offset = match place {
+            Place::Design => Some(self.design.start),
+            Place::DesignKey(k) => self.design.key(k).or(Some(self.design.start)),
+            Place::Enum(i) => self.enums.get(i).map(Spot::offset),
+            Place::Entity(e) => entity(e).map(|s| s.spot.offset()),
+            Place::EntityKey(e, k) => entity(e).map(|s| s.spot.key(k).unwrap_or(s.spot.offset())),
+            Place::Item(e, kind, i) => item(e, kind, i)
+                .map(Spot::offset)
+                .or_else(|| entity(e).map(|s| s.spot.offset())),
+            Place::ItemKey(e, kind, i, k) => item(e, kind, i)
+                .map(|s| s.key(k).unwrap_or(s.offset()))
+                .or_else(|| entity(e).map(|s| s.spot.offset())),
+        };
+        self.position_of(source, offset.unwrap_or(0))
+    }
+
+    /// The relationship of entity `e` written with `id`, if its id is.
+    fn relationship_by_id(&self, e: usize, id: &str) -> Option<usize> {
+        self.entities.get(e)?.items[Item::Relationship as usize]
+            .iter()
+            .position(|s| s.id.as_deref() == Some(id))
+    }
+
+    fn position_of(&self, source: &str, offset: usize) -> Position {
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        Position {
+            line,
+            col: source
+                .get(start..offset)
+                .map_or(1, |s| s.chars().count() + 1),
+        }
+    }
+}
+
+fn is_object(frame: Option<Frame>) -> bool {
+    matches!(
+        frame,
+        Some(Frame::Design | Frame::Enum(_) | Frame::Entity(_) | Frame::ItemObject(..))
+    )
+}
+
+fn frame_is_relationship(frame: Frame) -> bool {
+    matches!(frame, Frame::ItemObject(_, Item::Relationship, _))
+}
+
+fn item_of(key: &str) -> Option<Item> {
+    Some(match key {
+        "fields" => Item::Field,
+        "uniques" => Item::Unique,
+        "checks" => Item::Check,
+        "indexes" => Item::Index,
+        "relationships" => Item::Relationship,
+        _ => return None,
+    })
+}
+
+/// Finds the places of a design's locations in the file it was loaded
+/// from: positions of entities are looked up once, not per finding.
+pub struct Locator {
+    map: SourceMap,
+    entities: HashMap<EntityId, usize>,
+}
+
+impl Locator {
+    /// A locator for `design` as loaded from `source`.
+    pub fn new(source: &str, design: &Design) -> Locator {
+        Locator {
+            map: SourceMap::new(source),
+            entities: design
+                .entities()
+                .enumerate()
+                .map(|(i, e)| (e.id.clone(), i))
+                .collect(),
+        }
+    }
+
+    /// The place in the file of `location`.
+    pub fn place(&self, design: &Design, location: &Location) -> Place {
+        if let Location::Enum(id) = location {
+            return match design.enums.iter().position(|e| &e.id == id) {
+                Some(i) => Place::Enum(i),
+                None => Place::Design,
+            };
+        }
+        let Some(entity_id) = location.entity() else {
+            return Place::Design;
+        };
+        let (Some(&e), Some(entity)) = (self.entities.get(entity_id), design.entity(entity_id))
+        else {
+            return Place::Design;
+        };
+        let item = |kind: Item, at: Option<usize>| match at {
+            Some(i) => Place::Item(e, kind, i),
+            None => Place::Entity(e),
+        };
+        match location {
+            Location::Field(_, f) => {
+                item(Item::Field, entity.fields.iter().position(|x| &x.id == f))
+            }
+            Location::PrimaryKey(_) => Place::EntityKey(e, "primary_key"),
+            Location::Unique(_, u) => {
+                item(Item::Unique, entity.uniques.iter().position(|x| &x.id == u))
+            }
+            Location::Check(_, c) => {
+                item(Item::Check, entity.checks.iter().position(|x| &x.id == c))
+            }
+            Location::Index(_, i) => {
+                item(Item::Index, entity.indexes.iter().position(|x| &x.id == i))
+            }
+            Location::Relationship(_, r) => {
+                let at = self.map.relationship_by_id(e, r.as_str()).or_else(|| {
+                    design
+                        .relationships_from(entity_id)
+                        .iter()
+                        .position(|x| &x.id == r)
+                });
+                item(Item::Relationship, at)
+            }
+            _ => Place::Entity(e),
+        }
+    }
+
+    /// Where `location` of `design` is written in `source`.
+    pub fn position(&self, source: &str, design: &Design, location: &Location) -> Position {
+        self.map.position(source, self.place(design, location))
     }
 }
 
@@ -57,33 +383,49 @@ mod tests {
     use super::*;
 
     const SOURCE: &str = r#"(
+    format: 1,
     entities: [
         (name: "users", fields: [(name: "id", type: "uuid")]),
         (
             name: "orders",
+            comment: "name: \"users\"",
             fields: [
+                (name: "id", type: Some("uuid")), // name: "x"
                 (name: "id", type: "uuid"),
             ],
+            primary_key: ["id"],
+            relationships: [(id: "r1", fields: ["id"], target: "users")],
         ),
     ],
 )"#;
 
-    fn at(path: &[&str]) -> (usize, usize) {
-        let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-        let p = locate(SOURCE, &path);
+    fn at(place: Place) -> (usize, usize) {
+        let p = SourceMap::new(SOURCE).position(SOURCE, place);
         (p.line, p.col)
     }
 
     #[test]
-    fn finds_each_word_after_the_one_before() {
-        assert_eq!(at(&["orders"]), (5, 19));
-        assert_eq!(at(&["orders", "id"]), (7, 24));
-        assert_eq!(at(&["users", "id"]), (3, 41));
+    fn objects_are_found_by_position_not_by_name() {
+        assert_eq!(at(Place::Entity(1)), (6, 19));
+        assert_eq!(at(Place::Item(1, Item::Field, 0)), (9, 24));
+        assert_eq!(at(Place::Item(1, Item::Field, 1)), (10, 24));
+        assert_eq!(at(Place::Item(0, Item::Field, 0)), (4, 41));
+        assert_eq!(at(Place::ItemKey(0, Item::Field, 0, "type")), (4, 53));
+        assert_eq!(at(Place::EntityKey(1, "primary_key")), (12, 26));
+        assert_eq!(at(Place::DesignKey("format")), (2, 13));
     }
 
     #[test]
-    fn stops_at_the_deepest_word_found() {
-        assert_eq!(at(&["orders", "nowhere"]), (5, 19));
-        assert_eq!(at(&["nowhere"]), (1, 1));
+    fn missing_places_fall_back_to_what_holds_them() {
+        assert_eq!(at(Place::Item(1, Item::Index, 3)), (6, 19));
+        assert_eq!(at(Place::EntityKey(0, "primary_key")), (4, 16));
+        assert_eq!(at(Place::Entity(9)), (1, 1));
+    }
+
+    #[test]
+    fn relationships_are_found_by_the_id_written() {
+        let map = SourceMap::new(SOURCE);
+        assert_eq!(map.relationship_by_id(1, "r1"), Some(0));
+        assert_eq!(map.relationship_by_id(1, "r2"), None);
     }
 }

@@ -3,6 +3,7 @@
 pub mod comments;
 mod convert;
 pub mod format;
+mod lex;
 mod locate;
 pub mod save;
 
@@ -18,7 +19,7 @@ use crate::core::ids::IdGen;
 use crate::core::model::Design;
 
 pub use convert::{to_design, to_file};
-pub use locate::{Position, locate};
+pub use locate::{Item, Locator, Place, Position, SourceMap};
 pub use save::{
     Backup, ContentHash, Expect, Problem, SaveError, SaveOutcome, Saved, save, write,
     write_atomically, write_private,
@@ -74,6 +75,8 @@ pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
 
 /// Parses a design from text; on failure gives where and why.
 pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
+    // Editors on Windows start UTF-8 files with a byte-order mark.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let file: format::DesignFile = ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME)
         .from_str(source)
@@ -84,10 +87,20 @@ pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)
             };
             (position, readable(&e.code.to_string()))
         })?;
-    let design = to_design(file, ids).map_err(|e| (locate(source, &e.path), e.message))?;
+    let design = to_design(file, ids).map_err(|e| {
+        let map = SourceMap::new(source);
+        let message = match e.first {
+            Some(first) => {
+                let p = map.position(source, first);
+                format!("{}; it is used first at {}:{}", e.message, p.line, p.col)
+            }
+            None => e.message,
+        };
+        (map.position(source, e.place), message)
+    })?;
     if let Some(problem) = design.validate().into_iter().next() {
-        let path = problem.location.path(&design);
-        return Err((locate(source, &path), problem.message));
+        let position = Locator::new(source, &design).position(source, &design, &problem.location);
+        return Err((position, problem.message));
     }
     Ok(design)
 }

@@ -1,5 +1,6 @@
 //! Findings for a person: grouped by entity, most severe first within it.
 
+use crate::core::text::printable;
 use std::fmt::Write;
 
 use super::CheckedFile;
@@ -26,14 +27,14 @@ pub fn human(files: &[CheckedFile], colour: bool) -> String {
             out,
             "{}{}{}",
             paint(BOLD),
-            file.path.display(),
+            printable(&file.path.display().to_string()),
             paint(RESET)
         );
         let mut current: Option<Option<&str>> = None;
         for f in &file.findings {
             let entity = file.entity_name(&f.location);
             if current != Some(entity) {
-                let _ = writeln!(out, "  {}", entity.unwrap_or("(design)"));
+                let _ = writeln!(out, "  {}", printable(entity.unwrap_or("(design)")));
                 current = Some(entity);
             }
             let p = file.position(&f.location);
@@ -45,19 +46,19 @@ pub fn human(files: &[CheckedFile], colour: bool) -> String {
                 paint(RESET),
                 f.rule,
                 paint(DIM),
-                file.path.display(),
+                printable(&file.path.display().to_string()),
                 p.line,
                 p.col,
                 paint(RESET),
             );
-            let _ = writeln!(out, "            {}", f.message);
+            let _ = writeln!(out, "            {}", printable(&f.message));
             match &f.allowed {
                 Some(reason) => {
-                    let _ = writeln!(out, "            allowed: {reason}");
+                    let _ = writeln!(out, "            allowed: {}", printable(reason));
                 }
                 None => {
                     let fix = if f.fix.is_some() { " (fixable)" } else { "" };
-                    let _ = writeln!(out, "            hint: {}{fix}", f.hint);
+                    let _ = writeln!(out, "            hint: {}{fix}", printable(&f.hint));
                 }
             }
         }

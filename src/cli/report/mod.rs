@@ -5,12 +5,13 @@ mod human;
 mod json;
 mod sarif;
 
+use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::core::check::{Finding, Severity};
 use crate::core::model::{Design, Location};
-use crate::file::{Position, locate};
+use crate::file::{Locator, Position};
 
 pub use human::human;
 pub use json::json;
@@ -22,12 +23,26 @@ pub struct CheckedFile {
     pub design: Design,
     pub source: String,
     pub findings: Vec<Finding>,
+    /// Built on the first look-up, once for all findings.
+    locator: OnceCell<Locator>,
 }
 
 impl CheckedFile {
+    pub fn new(path: PathBuf, design: Design, source: String, findings: Vec<Finding>) -> Self {
+        CheckedFile {
+            path,
+            design,
+            source,
+            findings,
+            locator: OnceCell::new(),
+        }
+    }
+
     /// Where in the file a finding's location is written.
     pub fn position(&self, location: &Location) -> Position {
-        locate(&self.source, &location.path(&self.design))
+        self.locator
+            .get_or_init(|| Locator::new(&self.source, &self.design))
+            .position(&self.source, &self.design, location)
     }
 
     pub fn entity_name(&self, location: &Location) -> Option<&str> {

@@ -39,54 +39,6 @@ impl Location {
     pub fn describe(&self, design: &Design) -> String {
         Described(self, design).to_string()
     }
-
-    /// The words that lead to this location in a design file, outermost
-    /// first: the entity's name, then the item's name (or its id when it has
-    /// none). A file loader searches for them in turn to find the line.
-    pub fn path(&self, design: &Design) -> Vec<String> {
-        let mut path = Vec::new();
-        if let Location::Enum(id) = self
-            && let Some(e) = design.enum_type(id)
-        {
-            path.push(e.name.clone());
-        }
-        let Some(entity) = self.entity().and_then(|id| design.entity(id)) else {
-            return path;
-        };
-        // An entity that shares its name with earlier ones is the n-th
-        // occurrence: the name repeats so the search skips the others.
-        let earlier = design
-            .entities()
-            .take_while(|e| e.id != entity.id)
-            .filter(|e| e.name == entity.name)
-            .count();
-        path.extend(std::iter::repeat_n(entity.name.clone(), earlier + 1));
-        let item = match self {
-            Location::Field(_, f) => entity.field(f).map(|f| f.name.clone()),
-            Location::PrimaryKey(_) => Some("primary_key".into()),
-            Location::Unique(_, u) => entity
-                .uniques
-                .iter()
-                .find(|x| &x.id == u)
-                .map(|x| x.name.clone().unwrap_or_else(|| x.id.to_string())),
-            Location::Check(_, c) => entity
-                .checks
-                .iter()
-                .find(|x| &x.id == c)
-                .map(|x| x.name.clone().unwrap_or_else(|| x.id.to_string())),
-            Location::Index(_, i) => entity
-                .indexes
-                .iter()
-                .find(|x| &x.id == i)
-                .map(|x| x.name.clone().unwrap_or_else(|| x.id.to_string())),
-            Location::Relationship(_, r) => design
-                .relationship(r)
-                .map(|x| x.name.clone().unwrap_or_else(|| x.id.to_string())),
-            _ => None,
-        };
-        path.extend(item);
-        path
-    }
 }
 
 struct Described<'a>(&'a Location, &'a Design);
