@@ -46,15 +46,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut files = Vec::new();
     for path in &args.designs {
         let (design, source) = crate::file::load_with_source(path).map_err(Failure::input)?;
-        let findings = check(&design, &design.checks, &mut IdGen::random());
-        files.push(CheckedFile {
-            path: path.clone(),
-            design,
-            source,
-            findings,
-        });
+        let mut ids = IdGen::random();
+        ids.avoid_design(&design);
+        let findings = check(&design, &design.checks, &mut ids);
+        files.push(CheckedFile::new(path.clone(), design, source, findings));
     }
     let text = match args.format {
+        // Colour codes are plinth's own; what the design says is escaped.
         Format::Human => report::human(&files, report::use_colour()),
         Format::Json => report::json(&files),
         Format::Sarif => report::sarif(&files),

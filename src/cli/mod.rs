@@ -132,7 +132,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("plinth: {}", failure.message);
+                eprintln!(
+                    "plinth: {}",
+                    crate::core::text::printable_lines(&failure.message)
+                );
             }
             ExitCode::from(failure.code)
         }

@@ -11,7 +11,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let design = super::load(&args.file)?;
-    print!("{}", summary(&design));
+    print!("{}", crate::core::text::printable_lines(&summary(&design)));
     Ok(())
 }
 

@@ -5,41 +5,87 @@
 //! random strings: two branches of a design that each add an entity will not
 //! collide when they are merged, which a counter could not promise.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Length of the random part of an id; 36^6 ≈ 2·10⁹ makes a clash inside one
-/// design vanishingly unlikely while keeping the file readable.
-const RANDOM_LEN: usize = 6;
+/// Length of the random part of an id. 36^12 ≈ 4.7·10¹⁸ ids: among a
+/// million objects the chance that any two random ids are equal is about
+/// n²/2N = 10¹²/9.5·10¹⁸ ≈ 10⁻⁷, and two branches that each add objects
+/// stay apart as well. Within one design a clash cannot happen at all:
+/// every fresh id is checked against the ids the generator was told of
+/// ([`IdGen::avoid`], [`IdGen::avoid_design`]) and drawn again if taken.
+pub const RANDOM_LEN: usize = 12;
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 /// Source of fresh ids. Tests seed it so that generated designs are
 /// reproducible; the applications use [`IdGen::random`].
 pub struct IdGen {
     rng: fastrand::Rng,
+    /// Every id known to be in use, whatever its kind: the ids of the
+    /// design being read or edited and every id this generator made.
+    taken: HashSet<String>,
 }
 
 impl IdGen {
     pub fn random() -> Self {
         Self {
             rng: fastrand::Rng::new(),
+            taken: HashSet::new(),
         }
     }
 
     pub fn seeded(seed: u64) -> Self {
         Self {
             rng: fastrand::Rng::with_seed(seed),
+            taken: HashSet::new(),
+        }
+    }
+
+    /// Tells the generator that `id` is in use, so it never makes it.
+    pub fn avoid(&mut self, id: &str) {
+        if !self.taken.contains(id) {
+            self.taken.insert(id.to_owned());
+        }
+    }
+
+    /// Tells the generator every id `design` holds.
+    pub fn avoid_design(&mut self, design: &crate::core::model::Design) {
+        for e in &design.enums {
+            self.avoid(e.id.as_str());
+        }
+        for entity in design.entities() {
+            self.avoid(entity.id.as_str());
+            for f in &entity.fields {
+                self.avoid(f.id.as_str());
+            }
+            for u in &entity.uniques {
+                self.avoid(u.id.as_str());
+            }
+            for c in &entity.checks {
+                self.avoid(c.id.as_str());
+            }
+            for i in &entity.indexes {
+                self.avoid(i.id.as_str());
+            }
+        }
+        for r in design.foreign_keys() {
+            self.avoid(r.id.as_str());
         }
     }
 
     fn next(&mut self, prefix: char) -> String {
-        let mut id = String::with_capacity(RANDOM_LEN + 1);
-        id.push(prefix);
-        for _ in 0..RANDOM_LEN {
-            id.push(ALPHABET[self.rng.usize(..ALPHABET.len())] as char);
+        loop {
+            let mut id = String::with_capacity(RANDOM_LEN + 1);
+            id.push(prefix);
+            for _ in 0..RANDOM_LEN {
+                id.push(ALPHABET[self.rng.usize(..ALPHABET.len())] as char);
+            }
+            if self.taken.insert(id.clone()) {
+                return id;
+            }
         }
-        id
     }
 
     pub fn entity(&mut self) -> EntityId {
@@ -133,5 +179,22 @@ mod tests {
         assert!(a.as_str().starts_with('e'));
         assert_eq!(a.as_str().len(), RANDOM_LEN + 1);
         assert!(IdGen::seeded(7).field().as_str().starts_with('f'));
+    }
+
+    #[test]
+    fn ids_it_was_told_of_are_never_made() {
+        let made = IdGen::seeded(7).entity();
+        let mut ids = IdGen::seeded(7);
+        ids.avoid(made.as_str());
+        let again = ids.entity();
+        assert_ne!(again, made);
+        assert_eq!(again.as_str().len(), RANDOM_LEN + 1);
+    }
+
+    #[test]
+    fn ids_from_one_generator_are_all_different() {
+        let mut ids = IdGen::seeded(1);
+        let made: HashSet<String> = (0..100_000).map(|_| ids.field().0).collect();
+        assert_eq!(made.len(), 100_000);
     }
 }

@@ -15,3 +15,4 @@ pub mod starter;
 pub mod synthetic;
 #[cfg(test)]
 pub mod testing;
+pub mod text;

@@ -10,24 +10,83 @@ use crate::core::model::{
     Relationship, SqlType, Unique,
 };
 
+use super::locate::{Item, Place};
+
 use super::format::{
     CheckFile, DesignFile, EntityFile, EnumFile, FORMAT_VERSION, FieldFile, IndexFile, Initially,
     RelationshipFile, UniqueFile,
 };
 
-/// A file that parsed but does not describe a design. `path` holds the
-/// words that lead to the offending place (see `locate`).
+/// A file that parsed but does not describe a design: where, why, and
+/// for an id used twice, where it was used first.
 #[derive(Debug)]
 pub struct ConvertError {
-    pub path: Vec<String>,
+    pub place: Place,
     pub message: String,
+    pub first: Option<Place>,
 }
 
-fn fail<T>(path: &[&str], message: String) -> Result<T, ConvertError> {
+fn fail<T>(place: Place, message: String) -> Result<T, ConvertError> {
     Err(ConvertError {
-        path: path.iter().map(|s| s.to_string()).collect(),
+        place,
         message,
+        first: None,
     })
+}
+
+/// Refuses two objects of one kind with one id, and tells `ids` every id
+/// the file gives so that fresh ones never repeat them. Copying a line in
+/// a design file copies its id; taken as one object, the other one would
+/// be planned as dropped.
+fn claim_ids(file: &DesignFile, ids: &mut IdGen) -> Result<(), ConvertError> {
+    type Seen<'f> = HashMap<(&'static str, &'f str), Place>;
+    fn claim<'f>(
+        seen: &mut Seen<'f>,
+        ids: &mut IdGen,
+        kind: &'static str,
+        id: &'f Option<String>,
+        place: Place,
+    ) -> Result<(), ConvertError> {
+        let Some(id) = id.as_deref() else {
+            return Ok(());
+        };
+        ids.avoid(id);
+        match seen.insert((kind, id), place) {
+            Some(first) => Err(ConvertError {
+                place,
+                message: format!(
+                    "{kind} id `{id}` is used twice; remove one `id:` and `plinth fmt` writes a fresh one"
+                ),
+                first: Some(first),
+            }),
+            None => Ok(()),
+        }
+    }
+    let mut seen = Seen::new();
+    let mut claim = |kind, id, place| claim(&mut seen, ids, kind, id, place);
+    for (i, e) in file.enums.iter().enumerate() {
+        claim("enum", &e.id, Place::Enum(i))?;
+    }
+    for (e, entity) in file.entities.iter().enumerate() {
+        claim("entity", &entity.id, Place::EntityKey(e, "id"))?;
+        let items = |item: Item, i: usize| Place::ItemKey(e, item, i, "id");
+        for (i, f) in entity.fields.iter().enumerate() {
+            claim("field", &f.id, items(Item::Field, i))?;
+        }
+        for (i, u) in entity.uniques.iter().enumerate() {
+            claim("unique constraint", &u.id, items(Item::Unique, i))?;
+        }
+        for (i, c) in entity.checks.iter().enumerate() {
+            claim("check", &c.id, items(Item::Check, i))?;
+        }
+        for (i, x) in entity.indexes.iter().enumerate() {
+            claim("index", &x.id, items(Item::Index, i))?;
+        }
+        for (i, r) in entity.relationships.iter().enumerate() {
+            claim("relationship", &r.id, items(Item::Relationship, i))?;
+        }
+    }
+    Ok(())
 }
 
 /// Builds the design a file describes. Ids missing from the file come
@@ -35,13 +94,14 @@ fn fail<T>(path: &[&str], message: String) -> Result<T, ConvertError> {
 pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertError> {
     if file.format != FORMAT_VERSION {
         return fail(
-            &["format"],
+            Place::DesignKey("format"),
             format!(
                 "format {} is not supported; this plinth reads format {FORMAT_VERSION}",
                 file.format
             ),
         );
     }
+    claim_ids(&file, ids)?;
     let mut design = Design::new(file.name);
     design.comment = file.comment;
     design.checks.levels = file.checks;
@@ -60,10 +120,12 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
     let mut by_name: HashMap<String, EntityId> = HashMap::new();
     let mut relationships = Vec::new();
     for (at, file_entity) in file.entities.into_iter().enumerate() {
-        let (entity, rels) = to_entity(file_entity, ids)?;
+        let (entity, rels) = to_entity(at, file_entity, ids)?;
+        // `claim_ids` refused repeated ids and fresh ones never repeat;
+        // still, two entities must never share a node.
         if design.entity(&entity.id).is_some() {
             return fail(
-                &[&entity.name],
+                Place::EntityKey(at, "id"),
                 format!("entity id `{}` is used twice", entity.id),
             );
         }
@@ -73,14 +135,17 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
             .entry(entity.name.clone())
             .or_insert_with(|| id.clone());
         design.insert_entity(entity, at);
-        relationships.extend(rels.into_iter().map(|r| (id.clone(), r)));
+        relationships.extend(
+            rels.into_iter()
+                .enumerate()
+                .map(|(k, r)| (id.clone(), Place::Item(at, Item::Relationship, k), r)),
+        );
     }
-    for (from, r) in relationships {
-        let rel = to_relationship(&design, &by_name, &from, r, ids)?;
+    for (from, place, r) in relationships {
+        let rel = to_relationship(&design, &by_name, &from, place, r, ids)?;
         if design.relationship(&rel.id).is_some() {
-            let from = &design.entity(&from).expect("just added").name;
             return fail(
-                &[from],
+                key(place, "id"),
                 format!("relationship id `{}` is used twice", rel.id),
             );
         }
@@ -90,6 +155,7 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
 }
 
 fn to_entity(
+    at: usize,
     file: EntityFile,
     ids: &mut IdGen,
 ) -> Result<(Entity, Vec<RelationshipFile>), ConvertError> {
@@ -100,10 +166,10 @@ fn to_entity(
     );
     entity.comment = file.comment;
     entity.junction = file.junction;
-    for f in file.fields {
+    for (k, f) in file.fields.into_iter().enumerate() {
         let ty = match SqlType::parse(&f.ty) {
             Ok(ty) => ty,
-            Err(e) => return fail(&[&name, &f.name, &f.ty], e.to_string()),
+            Err(e) => return fail(Place::ItemKey(at, Item::Field, k, "type"), e.to_string()),
         };
         entity.fields.push(Field {
             id: f.id.map(FieldId).unwrap_or_else(|| ids.field()),
@@ -117,13 +183,13 @@ fn to_entity(
         });
     }
     entity.allow = file.allow;
-    let resolve = |entity: &Entity, names: &[String], what: &str| {
+    let resolve = |entity: &Entity, names: &[String], place: Place, what: &str| {
         names
             .iter()
             .map(|n| match entity.field_named(n) {
                 Some(f) => Ok(f.id.clone()),
                 None => fail(
-                    &[&entity.name, what, n],
+                    place,
                     format!(
                         "{what} names `{n}`, which is not a field of `{}`",
                         entity.name
@@ -135,14 +201,20 @@ fn to_entity(
     if let Some(fields) = file.primary_key {
         entity.primary_key = Some(PrimaryKey {
             name: file.primary_key_name,
-            fields: resolve(&entity, &fields, "primary_key")?,
+            fields: resolve(
+                &entity,
+                &fields,
+                Place::EntityKey(at, "primary_key"),
+                "primary_key",
+            )?,
         });
     }
-    for u in file.uniques {
+    for (k, u) in file.uniques.into_iter().enumerate() {
+        let place = Place::ItemKey(at, Item::Unique, k, "fields");
         let unique = Unique {
             id: u.id.map(UniqueId).unwrap_or_else(|| ids.unique()),
             name: u.name,
-            fields: resolve(&entity, &u.fields, "uniques")?,
+            fields: resolve(&entity, &u.fields, place, "uniques")?,
         };
         entity.uniques.push(unique);
     }
@@ -153,21 +225,23 @@ fn to_entity(
             expr: c.expr,
         });
     }
-    for i in file.indexes {
+    for (k, i) in file.indexes.into_iter().enumerate() {
+        let place = Place::ItemKey(at, Item::Index, k, "fields");
         let index = Index {
             id: i.id.map(IndexId).unwrap_or_else(|| ids.index()),
             name: i.name,
-            fields: resolve(&entity, &i.fields, "indexes")?,
+            fields: resolve(&entity, &i.fields, place, "indexes")?,
             unique: i.unique,
             method: i.method,
             predicate: i.predicate,
         };
         entity.indexes.push(index);
     }
+    let dependencies = Place::EntityKey(at, "dependencies");
     for text in &file.dependencies {
         let Some((lhs, rhs)) = text.split_once("->") else {
             return fail(
-                &[&name, "dependencies", text],
+                dependencies,
                 format!("dependency `{text}` has no `->` (write e.g. \"zip -> city, state\")"),
             );
         };
@@ -180,13 +254,13 @@ fn to_entity(
         let (lhs, rhs) = (side(lhs), side(rhs));
         if lhs.is_empty() || rhs.is_empty() {
             return fail(
-                &[&name, "dependencies", text],
+                dependencies,
                 format!("dependency `{text}` needs fields on both sides of `->`"),
             );
         }
         entity.dependencies.push(Dependency {
-            lhs: resolve(&entity, &lhs, "dependencies")?,
-            rhs: resolve(&entity, &rhs, "dependencies")?,
+            lhs: resolve(&entity, &lhs, dependencies, "dependencies")?,
+            rhs: resolve(&entity, &rhs, dependencies, "dependencies")?,
         });
     }
     Ok((entity, file.relationships))
@@ -196,13 +270,14 @@ fn to_relationship(
     design: &Design,
     by_name: &HashMap<String, EntityId>,
     from: &EntityId,
+    place: Place,
     r: RelationshipFile,
     ids: &mut IdGen,
 ) -> Result<Relationship, ConvertError> {
     let child = design.entity(from).expect("entities are added first");
     let Some(parent) = by_name.get(&r.target).and_then(|id| design.entity(id)) else {
         return fail(
-            &[&child.name, "relationships", &r.target],
+            key(place, "target"),
             format!(
                 "relationship of `{}` targets `{}`, which is not an entity of this design",
                 child.name, r.target
@@ -210,12 +285,20 @@ fn to_relationship(
         );
     };
     let field_ids = |entity: &Entity, names: &[String], what: &str| {
+        let at = key(
+            place,
+            if what == "names" {
+                "fields"
+            } else {
+                "references"
+            },
+        );
         names
             .iter()
             .map(|n| match entity.field_named(n) {
                 Some(f) => Ok(f.id.clone()),
                 None => fail(
-                    &[&child.name, "relationships", n],
+                    at,
                     format!(
                         "relationship {what} `{n}`, which is not a field of `{}`",
                         entity.name
@@ -231,7 +314,7 @@ fn to_relationship(
             Some(pk) => pk.fields.clone(),
             None => {
                 return fail(
-                    &[&child.name, "relationships", &r.target],
+                    key(place, "target"),
                     format!(
                         "relationship to `{}` gives no `references` and `{}` has no primary key",
                         parent.name, parent.name
@@ -260,6 +343,14 @@ fn to_relationship(
         },
         required: r.required,
     })
+}
+
+/// The key `key` of the item at `place`.
+fn key(place: Place, key: &'static str) -> Place {
+    match place {
+        Place::Item(e, item, i) => Place::ItemKey(e, item, i, key),
+        other => other,
+    }
 }
 
 /// The canonical file for a design: every id written, stable order.

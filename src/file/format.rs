@@ -29,7 +29,11 @@ pub struct DesignFile {
     pub comment: Option<String>,
     /// Rules turned off or re-graded for the whole design:
     /// `checks: {"pk-not-uuid": Off, "missing-timestamps": Warning}`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub checks: BTreeMap<Rule, Level>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumFile>,
@@ -171,6 +175,46 @@ pub struct RelationshipFile {
 pub enum Initially {
     Immediate,
     Deferred,
+}
+
+/// A map that refuses a key written twice: serde's own keeps the last,
+/// so `checks: {x: off, x: error}` would silently mean `error`.
+fn unique_keys<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Ord + std::fmt::Display,
+    V: Deserialize<'de>,
+{
+    struct Unique<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
+    where
+        K: Deserialize<'de> + Ord + std::fmt::Display,
+        V: Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<K>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{key}` is set twice; keep one"
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 fn is_false(b: &bool) -> bool {

@@ -228,3 +228,161 @@ fn unknown_rules_and_bad_dependencies_are_refused_with_their_place() {
     assert_eq!(line, 15);
     assert!(message.contains("no `->`"), "{message}");
 }
+
+#[test]
+fn a_copied_field_line_is_refused_with_both_places() {
+    let source = r#"(
+    format: 1,
+    name: "t",
+    entities: [
+        (
+            id: "e1",
+            name: "members",
+            fields: [
+                (id: "f1", name: "id", type: "uuid", not_null: true),
+                (id: "f2", name: "joined", type: "date"),
+                (id: "f2", name: "joined_on", type: "date"),
+            ],
+        ),
+    ],
+)"#;
+    let (line, col, message) = parse_err(source);
+    assert_eq!((line, col), (11, 22));
+    assert!(message.contains("field id `f2` is used twice"), "{message}");
+    assert!(message.contains("used first at 10:22"), "{message}");
+}
+
+#[test]
+fn every_kind_of_id_is_refused_twice() {
+    let twice = |from: &str, to: &str| parse_err(&GOOD_WITH_IDS.replacen(from, to, 1)).2;
+    assert!(twice(r#"id: "e2""#, r#"id: "e1""#).contains("entity id `e1`"));
+    let twice_rel = GOOD_WITH_IDS.replace(
+        r#"relationships: [(id: "r1", fields: ["author_id"], target: "users")]"#,
+        r#"relationships: [(id: "r1", fields: ["author_id"], target: "users"), (id: "r1", fields: ["author_id"], target: "users")]"#,
+    );
+    assert!(parse_err(&twice_rel).2.contains("relationship id `r1`"));
+    // The same id for two kinds of object is no clash.
+    assert!(
+        parse(
+            &GOOD_WITH_IDS.replace(r#"id: "f3""#, r#"id: "e1""#),
+            &mut IdGen::seeded(1)
+        )
+        .is_ok()
+    );
+}
+
+const GOOD_WITH_IDS: &str = r#"(
+    format: 1,
+    name: "t",
+    entities: [
+        (id: "e1", name: "users", fields: [(id: "f1", name: "id", type: "uuid", not_null: true)], primary_key: ["id"]),
+        (
+            id: "e2",
+            name: "posts",
+            fields: [(id: "f2", name: "id", type: "uuid", not_null: true), (id: "f3", name: "author_id", type: "uuid")],
+            primary_key: ["id"],
+            relationships: [(id: "r1", fields: ["author_id"], target: "users")],
+        ),
+    ],
+)"#;
+
+#[test]
+fn fresh_ids_never_repeat_an_id_the_file_gives() {
+    // A generator seeded to make `e…` first: the file takes that id, so
+    // the entity without one must get another.
+    let made = IdGen::seeded(5).entity();
+    let source = GOOD_WITH_IDS
+        .replace(r#"id: "e1""#, &format!("id: \"{made}\""))
+        .replace(
+            r#"(
+            id: "e2","#,
+            "(",
+        );
+    let design = parse(&source, &mut IdGen::seeded(5)).unwrap();
+    let ids: Vec<&str> = design.entities().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids[0], made.as_str());
+    assert_ne!(ids[1], made.as_str());
+    assert_eq!(ids[1].len(), crate::core::ids::RANDOM_LEN + 1);
+}
+
+#[test]
+fn a_byte_order_mark_is_read_past() {
+    let design = parse(&format!("\u{feff}{GOOD}"), &mut IdGen::seeded(1)).unwrap();
+    assert_eq!(design.entity_count(), 2);
+}
+
+#[test]
+fn a_rule_set_twice_is_refused_where_it_repeats() {
+    let source = GOOD.replace(
+        "    name: \"t\",\n",
+        "    name: \"t\",\n    checks: {\"fk-missing-index\": Off, \"fk-missing-index\": Error},\n",
+    );
+    let (line, _, message) = parse_err(&source);
+    assert_eq!(line, 5);
+    assert!(
+        message.contains("`fk-missing-index` is set twice"),
+        "{message}"
+    );
+}
+
+#[test]
+fn control_characters_in_names_and_nul_in_text_are_refused_with_their_place() {
+    let (line, _, message) = parse_err(&GOOD.replace(r#""author_id""#, r#""author\u{0}_id""#));
+    assert_eq!(line, 15);
+    assert!(message.contains("U+0000 (NUL)"), "{message}");
+    assert!(!message.contains('\0'), "the message shows it escaped");
+    let (line, _, message) =
+        parse_err(&GOOD.replace(r#"name: "posts""#, r#"name: "po\u{1b}[2Jsts""#));
+    assert_eq!(line, 12);
+    assert!(
+        message.contains("U+001B") && message.contains("po\\u{1b}[2Jsts"),
+        "{message}"
+    );
+    assert!(!message.contains('\u{1b}'), "{message}");
+    let commented = GOOD.replace(
+        r#"name: "users","#,
+        r#"name: "users", comment: "two\nlines\u{0}","#,
+    );
+    let (line, _, message) = parse_err(&commented);
+    assert_eq!(line, 7);
+    assert!(message.contains("comment"), "{message}");
+    // Line breaks and tabs are what comments are made of.
+    let fine = GOOD.replace(
+        r#"name: "users","#,
+        r#"name: "users", comment: "two\nlines\tok","#,
+    );
+    assert!(parse(&fine, &mut IdGen::seeded(1)).is_ok());
+}
+
+#[test]
+fn types_past_postgres_limits_are_refused_and_deep_arrays_do_not_overflow() {
+    for (ty, says) in [
+        (
+            "numeric(4294967295)",
+            "precision 4294967295 is more than PostgreSQL's 1000",
+        ),
+        (
+            "varchar(4294967295)",
+            "length 4294967295 is more than PostgreSQL's 10485760",
+        ),
+        ("char(10485761)", "length 10485761"),
+    ] {
+        let (_, _, message) =
+            parse_err(&GOOD.replace(r#"type: "uuid")"#, &format!("type: \"{ty}\")")));
+        assert!(message.contains(says), "{ty}: {message}");
+    }
+    let deep = format!("uuid{}", "[]".repeat(20_000));
+    let (line, _, message) =
+        parse_err(&GOOD.replace(r#"type: "uuid")"#, &format!("type: \"{deep}\")")));
+    assert_eq!(line, 15);
+    assert!(
+        message.contains("more than 6 array dimensions"),
+        "{message}"
+    );
+    assert!(message.len() < 300, "the type is shortened: {message}");
+    let widest = GOOD.replace(
+        r#"fields: [(name: "id", type: "uuid", not_null: true)]"#,
+        r#"fields: [(name: "id", type: "uuid", not_null: true), (name: "x", type: "varchar(10485760)[][]")]"#,
+    );
+    assert!(parse(&widest, &mut IdGen::seeded(1)).is_ok());
+}

@@ -319,7 +319,8 @@ impl App {
     }
 
     /// An app whose fresh ids come from `ids` (seeded in tests).
-    pub fn with_ids(opened: Opened, ids: IdGen) -> Self {
+    pub fn with_ids(opened: Opened, mut ids: IdGen) -> Self {
+        ids.avoid_design(&opened.design);
         let disk = match (&opened.source, opened.is_new) {
             (Some(text), _) => Expect::holding(text),
             (None, true) => Expect::Absent,
@@ -1124,6 +1125,7 @@ impl App {
             }
             PromptAction::RestoreRecovery => {
                 if let Some(design) = self.pending_recovery.take() {
+                    self.ids.avoid_design(&design);
                     self.design = Arc::new(*design);
                     self.history = History::unsaved();
                     self.scope = Scope::Everything;
@@ -1397,6 +1399,7 @@ impl App {
                 ));
             }
         };
+        self.ids.avoid_design(&disk);
         let edit = reload::replace_with(&self.design, &disk);
         if let Err(e) = self.history.apply(edit, Arc::make_mut(&mut self.design)) {
             return self.error(format!(
@@ -2005,14 +2008,14 @@ impl App {
 
     fn info(&mut self, text: String) {
         self.message = Some(Message {
-            text,
+            text: crate::core::text::printable(&text).into_owned(),
             kind: MessageKind::Info,
         });
     }
 
     fn error(&mut self, text: String) {
         self.message = Some(Message {
-            text,
+            text: crate::core::text::printable(&text).into_owned(),
             kind: MessageKind::Error,
         });
     }

@@ -11,6 +11,8 @@ mod common;
 
 mod designer;
 mod expressions;
+mod files;
+mod ids;
 mod migrations;
 mod random_text;
 mod saves;

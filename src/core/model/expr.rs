@@ -253,24 +253,11 @@ impl<'de> serde::Deserialize<'de> for SqlExpr {
         SqlExpr::parse(&text).map_err(|e| {
             serde::de::Error::custom(format!(
                 "`{}` is not one SQL expression: {}",
-                shown(&text),
+                crate::core::text::printable(&text),
                 e.describe()
             ))
         })
     }
-}
-
-/// Text for a message: control characters shown as escapes, never raw.
-fn shown(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 fn read(text: &str, strict: bool) -> Result<SqlExpr, ExprError> {

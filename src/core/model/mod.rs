@@ -9,6 +9,8 @@ mod relationship;
 mod types;
 mod validate;
 
+use std::sync::OnceLock;
+
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
@@ -48,6 +50,10 @@ pub struct Design {
     edges: FxHashMap<RelationshipId, EdgeIndex>,
     /// Nodes in the user's order; iterating it needs no id lookups.
     order: Vec<NodeIndex>,
+    /// Each node's place in `order`, by node index: built on first use and
+    /// forgotten when the order changes, so sorting by position (as
+    /// `relationships_to` does) is not a scan per comparison.
+    positions: OnceLock<Vec<u32>>,
 }
 
 impl Design {
@@ -99,7 +105,18 @@ impl Design {
 
     pub fn entity_position(&self, id: &EntityId) -> Option<usize> {
         let node = self.node(id)?;
-        self.order.iter().position(|&n| n == node)
+        let positions = self.positions.get_or_init(|| {
+            let bound = self.order.iter().map(|n| n.index() + 1).max().unwrap_or(0);
+            let mut positions = vec![u32::MAX; bound];
+            for (at, n) in self.order.iter().enumerate() {
+                positions[n.index()] = at as u32;
+            }
+            positions
+        });
+        positions
+            .get(node.index())
+            .filter(|&&at| at != u32::MAX)
+            .map(|&at| at as usize)
     }
 
     pub fn enum_type(&self, id: &EnumId) -> Option<&EnumType> {
@@ -190,6 +207,7 @@ impl Design {
         let node = self.graph.add_node(entity);
         self.nodes.insert(id, node);
         self.order.insert(at.min(self.order.len()), node);
+        self.positions.take();
     }
 
     /// Removes an entity that no relationship touches any more.
@@ -205,6 +223,7 @@ impl Design {
         );
         let at = self.order.iter().position(|&n| n == node)?;
         self.order.remove(at);
+        self.positions.take();
         self.graph.remove_node(node).map(|e| (e, at))
     }
 

@@ -36,21 +36,60 @@ pub enum SqlType {
 
 /// Why a type string could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown type `{0}` (expected e.g. uuid, text, varchar(255), integer, numeric(10,2), timestamptz, jsonb, an enum name, or any of these followed by [])"
-)]
-pub struct TypeError(pub String);
+pub enum TypeError {
+    #[error(
+        "unknown type `{}` (expected e.g. uuid, text, varchar(255), integer, numeric(10,2), timestamptz, jsonb, an enum name, or any of these followed by [])",
+        shortened(.0)
+    )]
+    Unknown(String),
+    /// A type PostgreSQL would refuse: a modifier past its limit.
+    #[error("{0}")]
+    Limit(String),
+}
+
+/// PostgreSQL's longest `varchar(n)` / `char(n)` (10 MiB of characters).
+pub const MAX_CHAR_LENGTH: u32 = 10_485_760;
+/// PostgreSQL's largest `numeric` precision.
+pub const MAX_NUMERIC_PRECISION: u32 = 1000;
+/// PostgreSQL's most array dimensions (`MAXDIM`); also keeps a type of
+/// 20,000 nested `[]` from being read at all.
+pub const MAX_ARRAY_DIMENSIONS: usize = 6;
+
+/// At most 80 characters of a type for a message, escapes shown.
+fn shortened(text: &str) -> String {
+    let shown = crate::core::text::printable(text);
+    match shown.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &shown[..at]),
+        None => shown.into_owned(),
+    }
+}
 
 impl SqlType {
     /// Reads a type as a person or `format_type()` writes it. A bare name
     /// that is no built-in type is taken as an enum; the design checks that
     /// such an enum exists.
     pub fn parse(input: &str) -> Result<Self, TypeError> {
-        let err = || TypeError(input.to_owned());
-        let s = input.trim();
-        if let Some(inner) = s.strip_suffix("[]") {
-            return Ok(SqlType::Array(Box::new(SqlType::parse(inner)?)));
+        let mut s = input.trim();
+        let mut dimensions = 0;
+        while let Some(inner) = s.strip_suffix("[]") {
+            s = inner.trim_end();
+            dimensions += 1;
+            if dimensions > MAX_ARRAY_DIMENSIONS {
+                return Err(TypeError::Limit(format!(
+                    "type `{}` has more than {MAX_ARRAY_DIMENSIONS} array dimensions, PostgreSQL's limit",
+                    shortened(input)
+                )));
+            }
         }
+        let mut ty = SqlType::parse_element(input, s)?;
+        for _ in 0..dimensions {
+            ty = SqlType::Array(Box::new(ty));
+        }
+        Ok(ty)
+    }
+
+    fn parse_element(input: &str, s: &str) -> Result<Self, TypeError> {
+        let err = || TypeError::Unknown(input.to_owned());
         let lower = s.to_ascii_lowercase();
         let (base, args) = match lower.find('(') {
             Some(open) => {
@@ -68,9 +107,13 @@ impl SqlType {
             None => (lower.clone(), None),
         };
         let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
+        let limit = |what: String| TypeError::Limit(format!("type `{}`: {what}", shortened(input)));
         let one = |args: &Option<Vec<u32>>| -> Result<Option<u32>, TypeError> {
             match args.as_deref() {
                 None => Ok(None),
+                Some([n]) if *n > MAX_CHAR_LENGTH => Err(limit(format!(
+                    "length {n} is more than PostgreSQL's {MAX_CHAR_LENGTH}"
+                ))),
                 Some([n]) if *n > 0 => Ok(Some(*n)),
                 _ => Err(err()),
             }
@@ -81,6 +124,11 @@ impl SqlType {
             "char" | "character" | "bpchar" => SqlType::Char(Some(one(&args)?.unwrap_or(1))),
             "numeric" | "decimal" => match args.as_deref() {
                 None => SqlType::Numeric(None),
+                Some([p, ..]) if *p > MAX_NUMERIC_PRECISION => {
+                    return Err(limit(format!(
+                        "precision {p} is more than PostgreSQL's {MAX_NUMERIC_PRECISION}"
+                    )));
+                }
                 Some([p]) if *p > 0 => SqlType::Numeric(Some((*p, 0))),
                 Some([p, s]) if *p > 0 && s <= p => SqlType::Numeric(Some((*p, *s))),
                 _ => return Err(err()),

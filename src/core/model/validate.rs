@@ -9,6 +9,7 @@ use crate::core::ids::{EntityId, FieldId};
 use crate::core::model::{
     DefaultValue, Design, Entity, Location, MAX_IDENTIFIER_BYTES, Relationship, SqlExpr, SqlType,
 };
+use crate::core::text::{Allowed, forbidden_message};
 
 /// One reason a design is not coherent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,7 @@ impl Design {
             design: self,
             problems: Vec::new(),
         };
+        v.text(&Location::Design, "comment", self.comment.as_deref());
         v.enums();
         v.relations_namespace(self.entities().collect::<Vec<_>>().as_slice());
         for entity in self.entities() {
@@ -76,7 +78,9 @@ impl Validator<'_> {
     }
 
     fn name(&mut self, location: &Location, what: &str, name: &str) {
-        if name.trim().is_empty() {
+        if let Some(message) = forbidden_message(&format!("{what} name"), name, Allowed::Name) {
+            self.report(location.clone(), message);
+        } else if name.trim().is_empty() {
             self.report(location.clone(), format!("{what} has an empty name"));
         } else if name.len() > MAX_IDENTIFIER_BYTES {
             self.report(
@@ -94,6 +98,10 @@ impl Validator<'_> {
         for e in &self.design.enums {
             let at = Location::Enum(e.id.clone());
             self.name(&at, "enum", &e.name);
+            self.text(&at, "comment", e.comment.as_deref());
+            for value in &e.values {
+                self.text(&at, "enum value", Some(value));
+            }
             if !seen.insert(e.name.as_str()) {
                 self.report(at.clone(), format!("enum `{}` is defined twice", e.name));
             }
@@ -205,11 +213,16 @@ impl Validator<'_> {
         let d = self.design;
         let here = Location::Entity(entity.id.clone());
         self.name(&here, "entity", &entity.name);
+        self.text(&here, "comment", entity.comment.as_deref());
 
         let mut field_names = HashSet::new();
         for field in &entity.fields {
             let at = Location::Field(entity.id.clone(), field.id.clone());
             self.name(&at, "field", &field.name);
+            self.text(&at, "comment", field.comment.as_deref());
+            if let Some(DefaultValue::Text(text)) = &field.default {
+                self.text(&at, "default", Some(text));
+            }
             if !field_names.insert(field.name.as_str()) {
                 self.report(
                     at.clone(),
@@ -385,6 +398,14 @@ impl Validator<'_> {
                     ),
                 );
             }
+        }
+    }
+
+    /// Free text (comments, enum values, text defaults): no NUL, which
+    /// PostgreSQL cannot store, and no terminal control character.
+    fn text(&mut self, location: &Location, what: &str, text: Option<&str>) {
+        if let Some(message) = text.and_then(|t| forbidden_message(what, t, Allowed::Text)) {
+            self.report(location.clone(), message);
         }
     }
 
