@@ -1,6 +1,6 @@
-//! How fast the designer answers on a generated design of 5,000 entities
-//! (about ten fields and one foreign key each), drawn at 120×40 into
-//! ratatui's test backend:
+//! How fast the designer answers on generated designs of 5,000 and 50,000
+//! entities (about ten fields and one foreign key each; `PLINTH_TUI_SIZES`
+//! picks others), drawn at 120×40 into ratatui's test backend:
 //!
 //! - `first_frame`: open (build the app, run every check) and draw;
 //! - `move_and_redraw`: move the entity selection, draw;
@@ -57,9 +57,23 @@ fn ready(app: &mut App) {
 }
 
 fn tui(c: &mut Criterion) {
-    let design = synthetic::design(5_000, 42);
-    let mut group = c.benchmark_group("tui_5000");
-    group.sample_size(20);
+    let sizes: Vec<usize> = std::env::var("PLINTH_TUI_SIZES")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|n| n.trim().parse().expect("a size"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![5_000, 50_000]);
+    for size in sizes {
+        at_size(c, size);
+    }
+}
+
+fn at_size(c: &mut Criterion, size: usize) {
+    let design = synthetic::design(size, 42);
+    let mut group = c.benchmark_group(format!("tui_{size}"));
+    group.sample_size(if size >= 50_000 { 10 } else { 20 });
 
     group.bench_function("first_frame", |b| {
         let mut terminal = terminal();

@@ -5,9 +5,9 @@
 //! random strings: two branches of a design that each add an entity will not
 //! collide when they are merged, which a counter could not promise.
 
-use std::collections::HashSet;
 use std::fmt;
 
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 /// Length of the random part of an id. 36^12 ≈ 4.7·10¹⁸ ids: among a
@@ -25,21 +25,21 @@ pub struct IdGen {
     rng: fastrand::Rng,
     /// Every id known to be in use, whatever its kind: the ids of the
     /// design being read or edited and every id this generator made.
-    taken: HashSet<String>,
+    taken: FxHashSet<String>,
 }
 
 impl IdGen {
     pub fn random() -> Self {
         Self {
             rng: fastrand::Rng::new(),
-            taken: HashSet::new(),
+            taken: FxHashSet::default(),
         }
     }
 
     pub fn seeded(seed: u64) -> Self {
         Self {
             rng: fastrand::Rng::with_seed(seed),
-            taken: HashSet::new(),
+            taken: FxHashSet::default(),
         }
     }
 
@@ -170,6 +170,7 @@ define_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
     fn seeded_generators_repeat_and_prefix_by_kind() {

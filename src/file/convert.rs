@@ -1,6 +1,6 @@
 //! Between the file format and the model: names on one side, ids on the other.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashMap as HashMap};
 
 use crate::core::ids::{
     CheckId, EntityId, EnumId, FieldId, IdGen, IndexId, RelationshipId, UniqueId,
@@ -39,18 +39,18 @@ fn fail<T>(place: Place, message: String) -> Result<T, ConvertError> {
 /// a design file copies its id; taken as one object, the other one would
 /// be planned as dropped.
 fn claim_ids(file: &DesignFile, ids: &mut IdGen) -> Result<(), ConvertError> {
-    type Seen<'f> = HashMap<(&'static str, &'f str), Place>;
+    type Seen<'f> = FxHashMap<(&'static str, &'f str), Place>;
     fn claim<'f>(
         seen: &mut Seen<'f>,
-        ids: &mut IdGen,
+        missing: &mut bool,
         kind: &'static str,
         id: &'f Option<String>,
         place: Place,
     ) -> Result<(), ConvertError> {
         let Some(id) = id.as_deref() else {
+            *missing = true;
             return Ok(());
         };
-        ids.avoid(id);
         match seen.insert((kind, id), place) {
             Some(first) => Err(ConvertError {
                 place,
@@ -62,8 +62,25 @@ fn claim_ids(file: &DesignFile, ids: &mut IdGen) -> Result<(), ConvertError> {
             None => Ok(()),
         }
     }
-    let mut seen = Seen::new();
-    let mut claim = |kind, id, place| claim(&mut seen, ids, kind, id, place);
+    let mut seen = Seen::default();
+    let mut missing = false;
+    let result = claim_all(file, &mut |kind, id, place| {
+        claim(&mut seen, &mut missing, kind, id, place)
+    });
+    // Fresh ids are made only for objects written without one; only then
+    // does the generator need to know the others.
+    if missing {
+        for (_, id) in seen.keys() {
+            ids.avoid(id);
+        }
+    }
+    result
+}
+
+type Claim<'c, 'f> =
+    dyn FnMut(&'static str, &'f Option<String>, Place) -> Result<(), ConvertError> + 'c;
+
+fn claim_all<'f>(file: &'f DesignFile, claim: &mut Claim<'_, 'f>) -> Result<(), ConvertError> {
     for (i, e) in file.enums.iter().enumerate() {
         claim("enum", &e.id, Place::Enum(i))?;
     }
@@ -117,7 +134,7 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
         .collect();
 
     // Entities first, so relationships can point forwards in the file.
-    let mut by_name: HashMap<String, EntityId> = HashMap::new();
+    let mut by_name: HashMap<String, EntityId> = HashMap::default();
     let mut relationships = Vec::new();
     for (at, file_entity) in file.entities.into_iter().enumerate() {
         let (entity, rels) = to_entity(at, file_entity, ids)?;

@@ -9,7 +9,7 @@
 //! file, which is also their position in the design that was loaded from
 //! it, so two objects with one name (or one id) are told apart.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::core::ids::EntityId;
 use crate::core::model::{Design, Location};

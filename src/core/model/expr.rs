@@ -16,8 +16,8 @@
 //! every string literal written so that no server setting changes what it
 //! means (`E'...'` wherever a backslash appears).
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 
 use sqlparser::ast::{DataType, Expr, Ident, Value, ValueWithSpan, VisitMut, VisitorMut};

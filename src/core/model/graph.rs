@@ -1,7 +1,9 @@
 //! Graph algorithms over the design: dependency order and cycles.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeReference, NodeIndex, StableDiGraph};
@@ -40,7 +42,7 @@ impl Design {
         // Each component waits for the components it references.
         let mut waiting_on = vec![0usize; components.len()];
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
-        let mut deferred = HashSet::new();
+        let mut deferred = HashSet::default();
         for edge in graph.edge_references() {
             let (child, parent) = (
                 component_of[edge.source().index()],

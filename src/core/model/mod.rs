@@ -178,9 +178,9 @@ impl Design {
             .edges_directed(node, Direction::Outgoing)
             .map(|e| e.weight())
             .collect();
-        rels.sort_by_key(|r| {
+        rels.sort_by_cached_key(|r| {
             let first = r.fields.first().and_then(|f| entity.field_position(f));
-            (first, r.id.clone())
+            (first, r.id.as_str())
         });
         rels
     }
@@ -195,7 +195,7 @@ impl Design {
             .edges_directed(node, Direction::Incoming)
             .map(|e| e.weight())
             .collect();
-        rels.sort_by_key(|r| (self.entity_position(&r.from), r.id.clone()));
+        rels.sort_by_cached_key(|r| (self.entity_position(&r.from), r.id.as_str()));
         rels
     }
 

@@ -3,7 +3,7 @@
 //! These are hard errors (a dangling reference, a duplicate name), not
 //! advice; advice is the check engine's job.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::core::ids::{EntityId, FieldId};
 use crate::core::model::{
@@ -94,7 +94,7 @@ impl Validator<'_> {
     }
 
     fn enums(&mut self) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for e in &self.design.enums {
             let at = Location::Enum(e.id.clone());
             self.name(&at, "enum", &e.name);
@@ -114,7 +114,7 @@ impl Validator<'_> {
             if e.values.is_empty() {
                 self.report(at.clone(), format!("enum `{}` has no values", e.name));
             }
-            let mut values = HashSet::new();
+            let mut values = HashSet::default();
             for value in &e.values {
                 if !values.insert(value) {
                     self.report(
@@ -138,7 +138,7 @@ impl Validator<'_> {
     /// Tables, indexes and the indexes behind primary keys and unique
     /// constraints share one namespace in a PostgreSQL schema.
     fn relations_namespace(&mut self, entities: &[&Entity]) {
-        let mut seen: HashMap<String, Location> = HashMap::new();
+        let mut seen: HashMap<String, Location> = HashMap::default();
         for entity in entities {
             for (name, at, what) in self.relation_names(entity) {
                 if let Some(first) = seen.get(&name) {
@@ -153,7 +153,7 @@ impl Validator<'_> {
     /// The namespace check for one entity against all the others.
     fn names_clash_with_others(&mut self, entity: &Entity) {
         let mine = self.relation_names(entity);
-        let mut own = HashMap::new();
+        let mut own = HashMap::default();
         for (name, at, what) in &mine {
             if let Some(first) = own.get(name) {
                 self.name_taken(name, at.clone(), what, first);
@@ -215,7 +215,7 @@ impl Validator<'_> {
         self.name(&here, "entity", &entity.name);
         self.text(&here, "comment", entity.comment.as_deref());
 
-        let mut field_names = HashSet::new();
+        let mut field_names = HashSet::default();
         for field in &entity.fields {
             let at = Location::Field(entity.id.clone(), field.id.clone());
             self.name(&at, "field", &field.name);
@@ -269,7 +269,7 @@ impl Validator<'_> {
         }
 
         // Constraint names are unique per table.
-        let mut constraint_names = HashSet::new();
+        let mut constraint_names = HashSet::default();
         let mut constraint = |v: &mut Self, name: String, at: Location| {
             if !constraint_names.insert(name.clone()) {
                 v.report(
@@ -422,7 +422,7 @@ impl Validator<'_> {
                 format!("{what} on `{}` lists no fields", entity.name),
             );
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for id in fields {
             if entity.field(id).is_none() {
                 self.report(
