@@ -2,7 +2,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::core::diff::{Plan, PlanOptions, SafetyFinding, migration};
+use crate::core::diff::{Migration, Plan, PlanOptions, SafetyFinding, plan};
 use crate::core::model::Design;
 use crate::db::{DEFAULT_CONNECT_TIMEOUT, Target, live_design};
 
@@ -115,7 +115,15 @@ fn designs(old: &Side, new: &Side, schema: &str) -> Result<(Design, Design), Fai
         })
     };
     Ok(match (old, new) {
-        (Side::File(a), Side::File(b)) => (super::load(a)?, super::load(b)?),
+        // Reading is most of the work on a large design: one file a core.
+        (Side::File(a), Side::File(b)) => {
+            let (a, b) = std::thread::scope(|scope| {
+                let b = scope.spawn(|| super::load(b));
+                let a = super::load(a);
+                (a, b.join().expect("loading a design does not panic"))
+            });
+            (a?, b?)
+        }
         (Side::File(a), Side::Live(b)) => {
             let a = super::load(a)?;
             let b = live(b, Some(&a))?;
@@ -134,7 +142,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (old_side, new_side) = (Side::of(&args.old)?, Side::of(&args.new)?);
     let (old, new) = designs(&old_side, &new_side, schema)?;
     let options = args.plan.options();
-    let m = migration(&old, &new, options);
+    // The two directions are independent: plan them on two cores.
+    let m = std::thread::scope(|scope| {
+        let down = scope.spawn(|| plan(&new, &old, options));
+        let up = plan(&old, &new, options);
+        Migration {
+            up,
+            down: down.join().expect("planning does not panic"),
+        }
+    });
     let (from, to) = (old_side.title(schema), new_side.title(schema));
     if args.format == Format::Json {
         println!("{}", json(&m, &from, &to, schema));
