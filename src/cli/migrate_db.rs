@@ -21,6 +21,7 @@ use super::Failure;
 use crate::core::diff::diff;
 use crate::core::export::naming;
 use crate::core::sql::script::{self, StandardStrings};
+use crate::db::error::DbError;
 use crate::db::history::{self, Applied, DownFile, Record, RunError};
 use crate::db::lock::{lock, unlock};
 use crate::db::{Target, checksum, live_design, url_from};
@@ -476,11 +477,7 @@ fn short(sum: &str) -> &str {
 }
 
 fn database(e: tokio_postgres::Error) -> Failure {
-    let message = match e.as_db_error() {
-        Some(db) => db.message().to_owned(),
-        None => e.to_string(),
-    };
-    Failure::found(format!("the database failed: {message}"))
+    Failure::found(format!("the database failed: {}", DbError::of(&e)))
 }
 
 fn failed(path: &Path, e: &RunError, done: Option<usize>) -> Failure {

@@ -179,7 +179,7 @@ impl Target {
             } else {
                 format!(
                     "the server at {at} refused the connection: {}",
-                    db.message()
+                    super::error::DbError::of(e)
                 )
             };
         }

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::apply::StepFailure;
+use super::error::DbError;
 use crate::core::sql::Qualified;
 use crate::core::sql::script::{self, Position, ScriptError, StandardStrings, Statement};
 
@@ -358,7 +359,7 @@ async fn execute(
         Ok(()) => Ok(()),
         Err(e) => {
             let _ = client.batch_execute("ROLLBACK").await;
-            Err(failure(number, total, statement, &e))
+            Err(StepFailure::new(number, total, statement, &e))
         }
     }
 }
@@ -402,33 +403,16 @@ async fn record_it(
     };
     if let Err(e) = result {
         let _ = client.batch_execute("ROLLBACK").await;
-        let failure = failure(number, total, &sql, &e);
-        return Err(StepFailure {
-            message: format!("{} (recording the migration)", failure.message),
-            ..failure
-        });
+        let mut failure = StepFailure::new(number, total, &sql, &e);
+        failure.error.message += " (recording the migration)";
+        return Err(failure);
     }
     Ok(())
 }
 
-/// PostgreSQL's message, with its detail.
+/// What PostgreSQL said, in full.
 fn message(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{} ({detail})", db.message()),
-            None => db.message().to_owned(),
-        },
-        None => e.to_string(),
-    }
-}
-
-fn failure(number: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> StepFailure {
-    StepFailure {
-        number,
-        total,
-        statement: statement.split_whitespace().collect::<Vec<_>>().join(" "),
-        message: message(e),
-    }
+    DbError::of(e).to_string()
 }
 
 #[cfg(test)]

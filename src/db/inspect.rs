@@ -29,6 +29,7 @@ use std::fmt;
 
 use tokio_postgres::{Client, IsolationLevel, Row};
 
+use super::error::DbError;
 use crate::core::ids::{EntityId, FieldId, IdGen};
 use crate::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
@@ -71,9 +72,15 @@ pub enum InspectError {
     #[error("schema `{0}` does not exist")]
     NoSchema(String),
     #[error("reading the catalog failed: {0}")]
-    Query(#[from] tokio_postgres::Error),
+    Query(DbError),
     #[error("the inspected design is not coherent: {0}")]
     Incoherent(String),
+}
+
+impl From<tokio_postgres::Error> for InspectError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        InspectError::Query(DbError::of(&e))
+    }
 }
 
 const SCHEMA: &str = "SELECT oid FROM pg_namespace WHERE nspname = $1";

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod error;
 pub mod history;
 pub mod inspect;
 pub mod lock;
@@ -14,5 +15,6 @@ pub mod settle;
 
 pub use apply::{ApplyError, Observer, Outcome, StepFailure, apply, live_design, plan_live};
 pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
+pub use error::DbError;
 pub use history::{Applied, Record, checksum};
 pub use inspect::{InspectError, Inspection, NotHeld, inspect};
