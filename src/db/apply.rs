@@ -28,7 +28,7 @@ use crate::core::sql::{Sql, local_search_path};
 /// Why an apply stopped without applying.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error("{0}")]
+    #[error("{0}\nnothing was applied")]
     Inspect(#[from] InspectError),
     #[error("the database failed: {0}\nnothing was applied")]
     Database(DbError),
@@ -62,6 +62,12 @@ fn rolled_back(kept: usize) -> String {
 impl From<tokio_postgres::Error> for ApplyError {
     fn from(e: tokio_postgres::Error) -> Self {
         ApplyError::Database(DbError::of(&e))
+    }
+}
+
+impl From<DbError> for ApplyError {
+    fn from(e: DbError) -> Self {
+        ApplyError::Database(e)
     }
 }
 
@@ -133,8 +139,9 @@ pub async fn plan_live(
 /// Whom an apply tells what it is doing, and asks before it changes
 /// anything: a prompt on the command line, the preview in the designer.
 pub trait Observer {
-    /// Another run holds the schema's lock; called once, before waiting.
-    fn waiting(&mut self) {}
+    /// Another run holds the schema's lock (`holder` says whose); called
+    /// once, before waiting.
+    fn waiting(&mut self, _holder: &str) {}
     /// The plan about to run; an error declines it and nothing runs.
     fn approve(&mut self, plan: &Plan) -> Result<(), ApplyError>;
     /// Statement `number` (from 1) of `total` is about to run.
@@ -155,7 +162,7 @@ pub async fn apply(
     options: PlanOptions,
     observer: &mut impl Observer,
 ) -> Result<Outcome, ApplyError> {
-    lock(client, schema, || observer.waiting()).await?;
+    lock(client, schema, |holder| observer.waiting(holder)).await?;
     let outcome = apply_locked(client, schema, design, options, observer).await;
     // Closing the session releases the lock too, so a failure here is
     // not worth hiding the outcome for.

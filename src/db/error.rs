@@ -19,8 +19,14 @@ const STATEMENT_CHARS: usize = 240;
 const NEAR_CHARS: usize = 60;
 
 /// What PostgreSQL (or the connection to it) said when something failed.
+/// Boxed, so the errors that carry one stay small; its [`Parts`] read
+/// and write through it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct DbError {
+pub struct DbError(Box<Parts>);
+
+/// The parts of a [`DbError`].
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Parts {
     /// The SQLSTATE, when the server sent the error.
     pub code: Option<String>,
     pub message: String,
@@ -38,25 +44,45 @@ pub struct DbError {
     pub waiting: Option<String>,
     /// The server's position (1-based, in characters), kept until the
     /// statement is known.
-    position: Option<Position>,
+    pub(crate) position: Option<Position>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Position {
+pub(crate) enum Position {
     /// In the statement sent.
     Original(usize),
     /// In a query the server made up (a function body, say).
     Internal(usize, String),
 }
 
+impl std::ops::Deref for DbError {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for DbError {
+    fn deref_mut(&mut self) -> &mut Parts {
+        &mut self.0
+    }
+}
+
+impl From<Parts> for DbError {
+    fn from(parts: Parts) -> Self {
+        DbError(Box::new(parts))
+    }
+}
+
 impl DbError {
     /// What `e` says, without the statement.
     pub fn of(e: &tokio_postgres::Error) -> DbError {
         let Some(db) = e.as_db_error() else {
-            return DbError {
+            return DbError::from(Parts {
                 message: chain(e),
-                ..DbError::default()
-            };
+                ..Parts::default()
+            });
         };
         let position = db.position().map(|p| match p {
             ErrorPosition::Original(at) => Position::Original(*at as usize),
@@ -64,17 +90,18 @@ impl DbError {
                 Position::Internal(*position as usize, query.clone())
             }
         });
-        let mut error = DbError {
+        let mut error = DbError::from(Parts {
             code: Some(db.code().code().to_owned()),
             message: db.message().to_owned(),
             detail: db.detail().map(str::to_owned),
             hint: db.hint().map(str::to_owned),
             context: db.where_().map(str::to_owned),
             position,
-            ..DbError::default()
-        };
+            ..Parts::default()
+        });
         if let Some(Position::Internal(at, query)) = &error.position {
-            error.near = Some(near(query, *at));
+            let shown = near(query, *at);
+            error.near = Some(shown);
         }
         error
     }
@@ -187,7 +214,7 @@ pub fn printable(text: &str) -> String {
 }
 
 /// An error and its causes, each said once: never "db error" alone.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {
@@ -205,11 +232,11 @@ mod tests {
     use super::*;
 
     fn error(message: &str) -> DbError {
-        DbError {
+        DbError::from(Parts {
             code: Some("42601".into()),
             message: message.into(),
-            ..DbError::default()
-        }
+            ..Parts::default()
+        })
     }
 
     #[test]

@@ -253,6 +253,8 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
     // The catalog prints expressions and types relative to the search
     // path: with the schema on it, they read as the design writes them.
     tx.batch_execute(&local_search_path(schema)).await?;
+    // A catalog read waits for locks too (pg_get_expr opens the table).
+    super::session::bound_catalog_read(&tx).await?;
     let Some(ns) = tx.query_opt(SCHEMA, &[&schema]).await? else {
         return Err(InspectError::NoSchema(schema.to_owned()));
     };
