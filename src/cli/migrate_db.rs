@@ -184,7 +184,7 @@ async fn locked(
         eprintln!("Waiting for another plinth run on schema `{schema}` to finish ({holder})...");
     })
     .await
-    .map_err(|e| Failure::found(format!("the database failed: {e}")))?;
+    .map_err(|e| Failure::found(format!("{e}\nNothing was run.")))?;
     let result = work.await;
     let _ = unlock(client, schema).await;
     result

@@ -32,6 +32,10 @@ pub enum ApplyError {
     Inspect(#[from] InspectError),
     #[error("the database failed: {0}\nnothing was applied")]
     Database(DbError),
+    /// The schema's lock could not be taken (another run held it too
+    /// long, say).
+    #[error("{0}\nnothing was applied")]
+    Locked(DbError),
     /// The plan drops data and the caller did not allow it; the plan is
     /// kept so it can be shown.
     #[error("{message}")]
@@ -65,17 +69,13 @@ impl From<tokio_postgres::Error> for ApplyError {
     }
 }
 
-impl From<DbError> for ApplyError {
-    fn from(e: DbError) -> Self {
-        ApplyError::Database(e)
-    }
-}
-
 impl ApplyError {
     /// What PostgreSQL said, when it is PostgreSQL that failed.
     pub fn db_error(&self) -> Option<&DbError> {
         match self {
-            ApplyError::Database(e) | ApplyError::Inspect(InspectError::Query(e)) => Some(e),
+            ApplyError::Database(e)
+            | ApplyError::Locked(e)
+            | ApplyError::Inspect(InspectError::Query(e)) => Some(e),
             ApplyError::Failed { failure, .. } => Some(&failure.error),
             _ => None,
         }
@@ -84,7 +84,9 @@ impl ApplyError {
     /// [`ApplyError::db_error`], to add what the statement waited for.
     pub fn db_error_mut(&mut self) -> Option<&mut DbError> {
         match self {
-            ApplyError::Database(e) | ApplyError::Inspect(InspectError::Query(e)) => Some(e),
+            ApplyError::Database(e)
+            | ApplyError::Locked(e)
+            | ApplyError::Inspect(InspectError::Query(e)) => Some(e),
             ApplyError::Failed { failure, .. } => Some(&mut failure.error),
             _ => None,
         }
@@ -162,7 +164,9 @@ pub async fn apply(
     options: PlanOptions,
     observer: &mut impl Observer,
 ) -> Result<Outcome, ApplyError> {
-    lock(client, schema, |holder| observer.waiting(holder)).await?;
+    lock(client, schema, |holder| observer.waiting(holder))
+        .await
+        .map_err(ApplyError::Locked)?;
     let outcome = apply_locked(client, schema, design, options, observer).await;
     // Closing the session releases the lock too, so a failure here is
     // not worth hiding the outcome for.

@@ -37,6 +37,10 @@ pub struct Parts {
     pub context: Option<String>,
     /// Where the server points: `line 1, column 17: ...`.
     pub near: Option<String>,
+    /// The same place as a byte offset into the statement, so a caller
+    /// that knows where the statement starts can name the place in its
+    /// file.
+    pub offset: Option<usize>,
     /// The statement that failed, on one line and shortened.
     pub statement: Option<String>,
     /// The lock the statement was waiting for when it stopped, and who
@@ -112,6 +116,10 @@ impl DbError {
         let mut error = DbError::of(e);
         if let Some(Position::Original(at)) = error.position {
             error.near = Some(near(statement, at));
+            error.offset = statement
+                .char_indices()
+                .nth(at.saturating_sub(1))
+                .map(|(i, _)| i);
         }
         error.statement = Some(shorten(statement));
         error

@@ -186,8 +186,9 @@ pub enum RunError {
     /// The session's `standard_conforming_strings` could not be read.
     #[error("cannot read standard_conforming_strings: {0}")]
     Setting(String),
-    /// A statement failed; `at` is where it starts in the file (none for
-    /// the `BEGIN`/`COMMIT` plinth adds and the history statement).
+    /// A statement failed; `at` is where in the file: where the server
+    /// points, else where the statement starts (none for the
+    /// `BEGIN`/`COMMIT` plinth adds and the history statement).
     #[error("{failure}")]
     Statement {
         failure: StepFailure,
@@ -320,9 +321,13 @@ pub async fn run_file(
                     execute(client, text, number, total),
                     standard_strings(client)
                 );
+                // Where the server points, else where the statement starts.
                 ran.map_err(|failure| RunError::Statement {
+                    at: Some(Position::of(
+                        sql,
+                        offset + failure.error.offset.unwrap_or(0),
+                    )),
                     failure,
-                    at: Some(Position::of(sql, offset)),
                 })?;
                 let now = match now {
                     Ok(now) => now,

@@ -27,6 +27,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, IsolationLevel, Row};
 
 use super::error::DbError;
@@ -261,14 +262,20 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
     let ns: u32 = ns.get(0);
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&ns];
     // One round trip for all six: tokio-postgres pipelines them.
-    let (tables, columns, constraints, indexes, enums, others) = tokio::try_join!(
+    let (tables, columns, constraints, indexes, enums, others) = tokio::join!(
         tx.query(TABLES, &params),
         tx.query(COLUMNS, &params),
         tx.query(CONSTRAINTS, &params),
         tx.query(INDEXES, &params),
         tx.query(ENUMS, &params),
         tx.query(OTHERS, &params),
-    )?;
+    );
+    let errors = [&tables, &columns, &constraints, &indexes, &enums, &others];
+    if let Some(e) = cause(errors.map(|r| r.as_ref().err())) {
+        return Err(InspectError::Query(DbError::of(e)));
+    }
+    let (tables, columns, constraints, indexes, enums, others) =
+        (tables?, columns?, constraints?, indexes?, enums?, others?);
     tx.commit().await?;
     let rows = Rows {
         tables,
@@ -279,6 +286,19 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
         others,
     };
     build(schema, &rows)
+}
+
+/// Why pipelined queries failed: once one fails (a lock timeout, say),
+/// those after it in the transaction fail as "current transaction is
+/// aborted", and the order they are answered in is not the order they
+/// were written in; the one that is not such an echo says why.
+fn cause<const N: usize>(
+    errors: [Option<&tokio_postgres::Error>; N],
+) -> Option<&tokio_postgres::Error> {
+    let echo = |e: &&tokio_postgres::Error| e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION);
+    let mut failed = errors.into_iter().flatten();
+    let first = failed.clone().next();
+    failed.find(|e| !echo(e)).or(first)
 }
 
 struct Rows {

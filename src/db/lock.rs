@@ -70,11 +70,14 @@ pub async fn lock(
             return Err(DbError::from(Parts {
                 code: Some(SqlState::LOCK_NOT_AVAILABLE.code().to_owned()),
                 message: format!(
-                    "another plinth run on schema `{schema}` held its lock for longer than the \
-                     lock timeout ({})",
-                    seconds(timeout)
+                    "another plinth run on schema `{schema}` holds the schema's lock, for longer \
+                     than the lock timeout"
                 ),
-                waiting: Some(holder(client, key).await),
+                waiting: Some(format!(
+                    "{} for the lock of schema `{schema}`, {}",
+                    seconds(started.elapsed()),
+                    holder(client, key).await
+                )),
                 hint: Some(
                     "wait for it to finish, or pass a longer --lock-timeout (0 waits as long as \
                      it takes)"

@@ -138,8 +138,9 @@ impl DbJob {
         let token = session.cancel_token();
         let watch = Watch::new(target, &session);
         let report = |w: &Wait| {
+            // The key first: a long holder is cut at the screen's edge.
             progress(format!(
-                "waiting {} for {w}; Esc cancels",
+                "waiting {} (Esc cancels) for {w}",
                 seconds(w.waited)
             ))
         };
@@ -266,7 +267,7 @@ struct Previewed<'a, P> {
 impl<P: Fn(String)> Observer for Previewed<'_, P> {
     fn waiting(&mut self, holder: &str) {
         (self.progress)(format!(
-            "waiting for another plinth run on {} ({holder}); Esc cancels",
+            "waiting (Esc cancels) for another plinth run on {}, {holder}",
             self.place
         ));
     }
