@@ -382,7 +382,7 @@ fn a_failing_file_is_rolled_back_and_named() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("20240504120000_broken.up.sql failed at line 3, column 1"),
+        stderr.contains("20240504120000_broken.up.sql failed at line 3, column 13"),
         "{stderr}"
     );
     assert!(

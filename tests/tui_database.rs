@@ -466,9 +466,11 @@ fn an_edit_is_previewed_then_applied() {
         "the preview says it is applying:\n{}",
         s.screen
     );
-    // While it runs, the preview neither closes nor applies again.
+    // While it runs, the preview neither closes nor applies again; Esc
+    // asks for the job to be cancelled, and the preview stays until the
+    // job replies (here it finished first).
     assert!(s.key('y').is_empty());
-    assert!(s.press(KeyCode::Esc).is_empty());
+    assert_eq!(s.press(KeyCode::Esc), [Effect::CancelDatabase]);
     s.preview();
 
     let reply = s.reply(job);
@@ -803,6 +805,41 @@ fn a_server_that_cannot_be_reached_fails_without_the_password() {
     // Nothing stays out: the next `A` asks again.
     let effects = s.key('A');
     plan_job(effects, false);
+}
+
+/// Esc or Ctrl-C while a job runs asks the runner to cancel it; a form
+/// opened meanwhile keeps its own Esc; the cancelled reply is said and
+/// the next `A` plans again.
+#[test]
+fn esc_and_ctrl_c_cancel_a_running_job_but_not_from_a_form() {
+    let url = format!("postgres://postgres:{PASSWORD}@127.0.0.1:1/nowhere");
+    let mut opened = Opened::new("/nowhere/blog.ron", shipped("blog.ron"));
+    opened.connection = Some(connection(&url));
+    let mut s = Session::new(opened);
+
+    plan_job(s.key('A'), false);
+    assert!(s.screen.contains("Esc cancels"), "{}", s.screen);
+    assert_eq!(s.press(KeyCode::Esc), [Effect::CancelDatabase]);
+    assert_eq!(s.message(), "cancelling …");
+    assert!(!s.screen.contains("Esc cancels"), "{}", s.screen);
+    // News from the job is stale once it is being cancelled.
+    s.update(Msg::DatabaseProgress("waiting 1.0 s for ...".into()));
+    assert_eq!(s.message(), "cancelling …");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(s.update(Msg::Key(ctrl_c)), [Effect::CancelDatabase]);
+
+    // A form open meanwhile: Esc closes it and cancels nothing.
+    s.key('a');
+    assert!(matches!(s.app.mode(), Mode::Form(_)), "{:?}", s.app.mode());
+    assert!(s.press(KeyCode::Esc).is_empty());
+    s.assert_normal();
+
+    let said = "cancelled: nothing was planned or applied";
+    s.update(Msg::Database(DbReply::Cancelled(said.into())));
+    assert_eq!(s.message(), said);
+    assert_eq!(s.app.message().unwrap().kind, MessageKind::Info);
+    s.assert_normal();
+    plan_job(s.key('A'), false);
 }
 
 #[test]

@@ -67,7 +67,11 @@ fn perform(effects: Vec<Effect>) {
             } => {
                 plinth::file::write(&path, &text, expect, backup).unwrap();
             }
-            Effect::Quit | Effect::RunChecks(_) | Effect::Database(_) | Effect::Reload { .. } => {}
+            Effect::Quit
+            | Effect::RunChecks(_)
+            | Effect::Database(_)
+            | Effect::CancelDatabase
+            | Effect::Reload { .. } => {}
         }
     }
 }

@@ -7,10 +7,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Failure;
+use super::waiting::{LockTimeout, Notes};
 use crate::core::diff::{Plan, PlanOptions, Step};
 use crate::core::model::Design;
 use crate::core::sql::Sql;
-use crate::db::{ApplyError, InspectError, Observer, Outcome, Target, apply, plan_live, url_from};
+use crate::db::wait::{Wait, Watch, attach};
+use crate::db::{
+    ApplyError, InspectError, Kind, Observer, Outcome, Target, apply, plan_live, url_from,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,12 +39,16 @@ pub struct Args {
     /// Seconds to wait for the server.
     #[arg(long, default_value_t = 10)]
     connect_timeout: u64,
+    #[command(flatten)]
+    lock_timeout: LockTimeout,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let design = super::load(&args.design)?;
     let url = url_from(args.url.as_deref()).map_err(Failure::input)?;
-    let target = Target::parse(&url).map_err(Failure::input)?;
+    let target = Target::parse(&url)
+        .map_err(Failure::input)?
+        .with_lock_timeout(args.lock_timeout.given());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -55,12 +63,17 @@ async fn run_on(args: &Args, target: &Target, design: &Design) -> Result<(), Fai
         concurrently: false,
         not_valid: false,
     };
-    let mut client = target.connect(timeout).await.map_err(Failure::input)?;
+    let mut session = target
+        .open(Kind::Own, timeout)
+        .await
+        .map_err(Failure::input)?;
+    let watch = Watch::new(target, &session);
+    let mut notes = Notes::new();
     let title = format!("{} -> {}", target.describe(), args.design.display());
     if args.dry_run {
-        let plan = plan_live(&mut client, &args.schema, design, options)
-            .await
-            .map_err(failure)?;
+        let work = plan_live(&mut session.client, &args.schema, design, options);
+        let (plan, wait) = watch.run(work, |w| notes.hear(w)).await;
+        let plan = plan.map_err(|e| failure(waited(e, wait.as_ref())))?;
         print!("{}", words(&plan, &title, &args.schema));
         if let Some(refusal) = plan.refusal() {
             return Err(Failure::found(refusal));
@@ -77,7 +90,15 @@ async fn run_on(args: &Args, target: &Target, design: &Design) -> Result<(), Fai
         target: target.describe(),
         progress: std::io::stderr().is_terminal(),
     };
-    let outcome = apply(&mut client, &args.schema, design, options, &mut prompt).await;
+    let work = apply(
+        &mut session.client,
+        &args.schema,
+        design,
+        options,
+        &mut prompt,
+    );
+    let (outcome, wait) = watch.run(work, |w| notes.hear(w)).await;
+    let outcome = outcome.map_err(|e| waited(e, wait.as_ref()));
     if let Err(ApplyError::Refused { plan, .. }) = &outcome {
         print!("{}", words(plan, &title, &args.schema));
     }
@@ -108,9 +129,9 @@ struct Prompt<'a> {
 }
 
 impl Observer for Prompt<'_> {
-    fn waiting(&mut self) {
+    fn waiting(&mut self, holder: &str) {
         eprintln!(
-            "Waiting for another plinth run on schema `{}` to finish...",
+            "Waiting for another plinth run on schema `{}` to finish ({holder})...",
             self.args.schema
         );
     }
@@ -159,6 +180,14 @@ fn confirm(yes: bool, count: usize, target: &str) -> Result<(), ApplyError> {
             "not applied: nothing was changed".into(),
         ))
     }
+}
+
+/// The error, naming the lock it was waiting for when that stopped it.
+pub(super) fn waited(mut e: ApplyError, wait: Option<&Wait>) -> ApplyError {
+    if let Some(db) = e.db_error_mut() {
+        attach(db, wait);
+    }
+    e
 }
 
 /// An apply that stopped, with the exit code of its kind: 2 for input the

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::Failure;
-use crate::db::{Target, url_from};
+use super::waiting::Notes;
+use crate::db::wait::{Watch, attach};
+use crate::db::{InspectError, Kind, Target, url_from};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,13 +40,23 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
     let timeout = Duration::from_secs(args.connect_timeout.max(1));
     let inspection = runtime.block_on(async {
-        let mut client = target.connect(timeout).await.map_err(Failure::input)?;
+        let mut session = target
+            .open(Kind::Own, timeout)
+            .await
+            .map_err(Failure::input)?;
         if progress {
             eprintln!("reading schema `{}` ...", args.schema);
         }
-        crate::db::record::inspect_with_ids(&mut client, &args.schema)
-            .await
-            .map_err(Failure::input)
+        let watch = Watch::new(&target, &session);
+        let mut notes = Notes::new();
+        let work = crate::db::record::inspect_with_ids(&mut session.client, &args.schema);
+        let (inspection, wait) = watch.run(work, |w| notes.hear(w)).await;
+        inspection.map_err(|mut e| {
+            if let InspectError::Query(db) = &mut e {
+                attach(db, wait.as_ref());
+            }
+            Failure::input(e)
+        })
     })?;
     let mut design = inspection.design;
     design.name = target.design_name(&args.schema);

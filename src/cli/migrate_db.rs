@@ -18,12 +18,15 @@ use std::time::Duration;
 use tokio_postgres::Client;
 
 use super::Failure;
+use super::waiting::{LockTimeout, Notes};
 use crate::core::diff::diff;
 use crate::core::export::naming;
 use crate::core::sql::script::{self, StandardStrings};
+use crate::db::error::DbError;
 use crate::db::history::{self, Applied, DownFile, Record, RunError};
 use crate::db::lock::{lock, unlock};
-use crate::db::{Target, checksum, live_design, url_from};
+use crate::db::wait::{Wait, Watch, seconds};
+use crate::db::{Kind, Target, checksum, live_design, url_from};
 
 /// Where the migrations are and which database to run them on.
 #[derive(Debug, clap::Args)]
@@ -41,6 +44,8 @@ pub struct DbArgs {
     /// Seconds to wait for the server.
     #[arg(long, default_value_t = 10)]
     connect_timeout: u64,
+    #[command(flatten)]
+    lock_timeout: LockTimeout,
 }
 
 /// `status`: the database arguments, and what to check drift against.
@@ -76,26 +81,58 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
 fn run(args: DbArgs, design: Option<PathBuf>, action: Action) -> Result<(), Failure> {
     let files = read_dir(&args.dir)?;
     let url = url_from(args.url.as_deref()).map_err(Failure::input)?;
-    let target = Target::parse(&url).map_err(Failure::input)?;
+    let target = Target::parse(&url)
+        .map_err(Failure::input)?
+        .with_lock_timeout(args.lock_timeout.given());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let timeout = Duration::from_secs(args.connect_timeout.max(1));
-        let mut client = target.connect(timeout).await.map_err(Failure::input)?;
-        match action {
+        // Files run as psql runs them, with the server's settings; the
+        // drift check is plinth's own reading.
+        let kind = match action {
+            Action::Up | Action::Down => Kind::Scripts,
+            Action::Status => Kind::Own,
+        };
+        let mut session = target.open(kind, timeout).await.map_err(Failure::input)?;
+        let watch = Watch::new(&target, &session);
+        let mut notes = Notes::new();
+        let client = &mut session.client;
+        let (result, wait) = match action {
             Action::Up => {
-                let work = up_locked(&client, &args.schema, &files);
-                locked(&client, &args.schema, work).await
+                let work = locked(
+                    client,
+                    &args.schema,
+                    up_locked(client, &args.schema, &files),
+                );
+                watch.run(work, |w| notes.hear(w)).await
             }
             Action::Down => {
-                let work = down_locked(&client, &args.schema, &files);
-                locked(&client, &args.schema, work).await
+                let work = locked(
+                    client,
+                    &args.schema,
+                    down_locked(client, &args.schema, &files),
+                );
+                watch.run(work, |w| notes.hear(w)).await
             }
-            Action::Status => status_of(&mut client, &args, design, &files).await,
-        }
+            Action::Status => {
+                let work = status_of(client, &args, design, &files);
+                watch.run(work, |w| notes.hear(w)).await
+            }
+        };
+        result.map_err(|f| waited(f, wait.as_ref()))
     })
+}
+
+/// A failure that ended while a statement waited for a lock, with the
+/// lock and who held it.
+fn waited(mut failure: Failure, wait: Option<&Wait>) -> Failure {
+    if let Some(wait) = wait {
+        failure.message += &format!("\n  waiting: {} for {wait}", seconds(wait.waited));
+    }
+    failure
 }
 
 /// One migration's files in the directory.
@@ -143,11 +180,11 @@ async fn locked(
     schema: &str,
     work: impl Future<Output = Result<(), Failure>>,
 ) -> Result<(), Failure> {
-    lock(client, schema, || {
-        eprintln!("Waiting for another plinth run on schema `{schema}` to finish...");
+    lock(client, schema, |holder| {
+        eprintln!("Waiting for another plinth run on schema `{schema}` to finish ({holder})...");
     })
     .await
-    .map_err(database)?;
+    .map_err(|e| Failure::found(format!("{e}\nNothing was run.")))?;
     let result = work.await;
     let _ = unlock(client, schema).await;
     result
@@ -476,11 +513,7 @@ fn short(sum: &str) -> &str {
 }
 
 fn database(e: tokio_postgres::Error) -> Failure {
-    let message = match e.as_db_error() {
-        Some(db) => db.message().to_owned(),
-        None => e.to_string(),
-    };
-    Failure::found(format!("the database failed: {message}"))
+    Failure::found(format!("the database failed: {}", DbError::of(&e)))
 }
 
 fn failed(path: &Path, e: &RunError, done: Option<usize>) -> Failure {

@@ -18,6 +18,7 @@ mod new;
 mod report;
 mod rules;
 mod show;
+mod waiting;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -15,6 +15,7 @@
 
 use tokio_postgres::{Client, Transaction};
 
+use super::error::DbError;
 use super::history;
 use super::inspect::InspectError;
 use super::lock::{lock, unlock};
@@ -27,10 +28,14 @@ use crate::core::sql::{Sql, local_search_path};
 /// Why an apply stopped without applying.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error("{0}")]
+    #[error("{0}\nnothing was applied")]
     Inspect(#[from] InspectError),
-    #[error("the database failed: {0}; nothing was applied")]
-    Database(String),
+    #[error("the database failed: {0}\nnothing was applied")]
+    Database(DbError),
+    /// The schema's lock could not be taken (another run held it too
+    /// long, say).
+    #[error("{0}\nnothing was applied")]
+    Locked(DbError),
     /// The plan drops data and the caller did not allow it; the plan is
     /// kept so it can be shown.
     #[error("{message}")]
@@ -60,10 +65,31 @@ fn rolled_back(kept: usize) -> String {
 
 impl From<tokio_postgres::Error> for ApplyError {
     fn from(e: tokio_postgres::Error) -> Self {
-        ApplyError::Database(match e.as_db_error() {
-            Some(db) => db.message().to_owned(),
-            None => e.to_string(),
-        })
+        ApplyError::Database(DbError::of(&e))
+    }
+}
+
+impl ApplyError {
+    /// What PostgreSQL said, when it is PostgreSQL that failed.
+    pub fn db_error(&self) -> Option<&DbError> {
+        match self {
+            ApplyError::Database(e)
+            | ApplyError::Locked(e)
+            | ApplyError::Inspect(InspectError::Query(e)) => Some(e),
+            ApplyError::Failed { failure, .. } => Some(&failure.error),
+            _ => None,
+        }
+    }
+
+    /// [`ApplyError::db_error`], to add what the statement waited for.
+    pub fn db_error_mut(&mut self) -> Option<&mut DbError> {
+        match self {
+            ApplyError::Database(e)
+            | ApplyError::Locked(e)
+            | ApplyError::Inspect(InspectError::Query(e)) => Some(e),
+            ApplyError::Failed { failure, .. } => Some(&mut failure.error),
+            _ => None,
+        }
     }
 }
 
@@ -115,8 +141,9 @@ pub async fn plan_live(
 /// Whom an apply tells what it is doing, and asks before it changes
 /// anything: a prompt on the command line, the preview in the designer.
 pub trait Observer {
-    /// Another run holds the schema's lock; called once, before waiting.
-    fn waiting(&mut self) {}
+    /// Another run holds the schema's lock (`holder` says whose); called
+    /// once, before waiting.
+    fn waiting(&mut self, _holder: &str) {}
     /// The plan about to run; an error declines it and nothing runs.
     fn approve(&mut self, plan: &Plan) -> Result<(), ApplyError>;
     /// Statement `number` (from 1) of `total` is about to run.
@@ -137,7 +164,9 @@ pub async fn apply(
     options: PlanOptions,
     observer: &mut impl Observer,
 ) -> Result<Outcome, ApplyError> {
-    lock(client, schema, || observer.waiting()).await?;
+    lock(client, schema, |holder| observer.waiting(holder))
+        .await
+        .map_err(ApplyError::Locked)?;
     let outcome = apply_locked(client, schema, design, options, observer).await;
     // Closing the session releases the lock too, so a failure here is
     // not worth hiding the outcome for.
@@ -229,13 +258,28 @@ impl<O: Observer> Run<'_, O> {
 
 /// A statement that failed: which one and what PostgreSQL said.
 #[derive(Debug, thiserror::Error)]
-#[error("statement {number} of {total} failed: {statement}\nPostgreSQL: {message}")]
+#[error("statement {number} of {total} failed: {statement}\nPostgreSQL: {error}")]
 pub struct StepFailure {
     pub number: usize,
     pub total: usize,
-    /// The statement on one line.
+    /// The statement on one line, shortened.
     pub statement: String,
-    pub message: String,
+    /// What PostgreSQL said (the statement is the one above).
+    pub error: DbError,
+}
+
+impl StepFailure {
+    /// Statement `number` of `total`, `sql`, failed with `e`.
+    pub fn new(number: usize, total: usize, sql: &str, e: &tokio_postgres::Error) -> StepFailure {
+        let mut error = DbError::in_statement(e, sql);
+        let statement = error.statement.take().unwrap_or_default();
+        StepFailure {
+            number,
+            total,
+            statement,
+            error,
+        }
+    }
 }
 
 /// Runs statement `number` of `total` in `tx`; a failure says which.
@@ -247,34 +291,7 @@ pub async fn execute(
     total: usize,
 ) -> Result<(), StepFailure> {
     let sql = step.sql(schema);
-    tx.batch_execute(&sql).await.map_err(|e| StepFailure {
-        number,
-        total,
-        statement: one_line(&sql),
-        message: match e.as_db_error() {
-            Some(db) => match db.detail() {
-                Some(detail) => format!("{} ({detail})", db.message()),
-                None => db.message().to_owned(),
-            },
-            None => e.to_string(),
-        },
-    })
-}
-
-/// A statement with its line breaks and indentation folded into spaces.
-fn one_line(sql: &str) -> String {
-    sql.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statements_are_reported_on_one_line() {
-        assert_eq!(
-            one_line("CREATE TABLE t (\n    a int\n);"),
-            "CREATE TABLE t ( a int );"
-        );
-    }
+    tx.batch_execute(&sql)
+        .await
+        .map_err(|e| StepFailure::new(number, total, &sql, &e))
 }

@@ -18,8 +18,11 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{CancelToken, Client, Config, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::error::DbError;
+use super::session::{self, Kind, Session};
 
 /// How long to wait for a server before giving up, unless told otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,7 +43,14 @@ pub struct Target {
     verify: bool,
     /// The password, kept only to scrub it from any message.
     secret: Option<String>,
+    /// `--lock-timeout`, when given (zero for none); see
+    /// [`super::session`] for what applies otherwise.
+    lock_timeout: Option<Duration>,
 }
+
+/// The environment variable libpq reads server options from when the
+/// connection string gives none (`-c lock_timeout=2s`).
+pub const OPTIONS_VARIABLE: &str = "PGOPTIONS";
 
 /// The connection string from `--url`, else from `DATABASE_URL`.
 pub fn url_from(arg: Option<&str>) -> Result<String, ConnectError> {
@@ -72,6 +82,7 @@ impl Target {
                     config,
                     verify,
                     secret,
+                    lock_timeout: None,
                 })
             }
             Err(e) => Err(ConnectError(scrub(
@@ -124,11 +135,67 @@ impl Target {
         self.config.get_ssl_mode() == SslMode::Require
     }
 
-    /// Connects, giving up after `timeout`; the connection is driven by a
-    /// task on the current tokio runtime.
+    /// The same place, with statements waiting at most `timeout` for a
+    /// lock (zero: as long as it takes), whatever the connection's
+    /// options say.
+    pub fn with_lock_timeout(mut self, timeout: Option<Duration>) -> Target {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// Connects for plinth's own work, giving up after `timeout`; the
+    /// connection is driven by a task on the current tokio runtime.
     pub async fn connect(&self, timeout: Duration) -> Result<Client, ConnectError> {
+        self.open(Kind::Own, timeout).await.map(|s| s.client)
+    }
+
+    /// Connects and sets up the session for `kind` of work (see
+    /// [`super::session`]), giving up after `timeout`.
+    pub async fn open(&self, kind: Kind, timeout: Duration) -> Result<Session, ConnectError> {
+        let client = self.connect_raw(timeout).await?;
+        match session::prepare(&client, kind, self.lock_timeout).await {
+            Ok((pid, lock_timeout)) => Ok(Session {
+                client,
+                pid,
+                lock_timeout,
+            }),
+            Err(e) => Err(ConnectError(self.scrub(format!(
+                "connected to {}, but could not set up the session: {}",
+                self.describe(),
+                DbError::of(&e)
+            )))),
+        }
+    }
+
+    /// Asks the server to cancel what the session of `token` is running
+    /// (what `pg_cancel_backend` does), over a connection of its own.
+    pub async fn cancel(&self, token: &CancelToken) -> Result<(), ConnectError> {
+        let sent = if self.config.get_ssl_mode() == SslMode::Disable {
+            token.cancel_query(NoTls).await
+        } else {
+            token
+                .cancel_query(MakeRustlsConnect::new(tls_config(self.verify)))
+                .await
+        };
+        sent.map_err(|e| {
+            ConnectError(self.scrub(format!(
+                "could not send the cancel request to {}: {}",
+                self.describe(),
+                DbError::of(&e)
+            )))
+        })
+    }
+
+    async fn connect_raw(&self, timeout: Duration) -> Result<Client, ConnectError> {
         let mut config = self.config.clone();
         config.connect_timeout(timeout);
+        // As libpq: the connection string's options, else PGOPTIONS.
+        if config.get_options().is_none()
+            && let Ok(options) = std::env::var(OPTIONS_VARIABLE)
+            && !options.trim().is_empty()
+        {
+            config.options(&options);
+        }
         // So a DBA can tell plinth's sessions apart in pg_stat_activity.
         if config.get_application_name().is_none() {
             config.application_name("plinth");
@@ -179,11 +246,11 @@ impl Target {
             } else {
                 format!(
                     "the server at {at} refused the connection: {}",
-                    db.message()
+                    super::error::DbError::of(e)
                 )
             };
         }
-        let chain = error_chain(e);
+        let chain = super::error::chain(e);
         let io_kind = io_error_kind(e);
         let server = format!("{}:{}", self.host(), self.port());
         match io_kind {
@@ -252,19 +319,6 @@ fn io_error_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::Error
         source = err.source();
     }
     None
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text += &format!(": {next}");
-        }
-        source = cause.source();
-    }
-    text
 }
 
 fn tls_config(verify: bool) -> ClientConfig {

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::apply::StepFailure;
+use super::error::DbError;
 use crate::core::sql::Qualified;
 use crate::core::sql::script::{self, Position, ScriptError, StandardStrings, Statement};
 
@@ -185,8 +186,9 @@ pub enum RunError {
     /// The session's `standard_conforming_strings` could not be read.
     #[error("cannot read standard_conforming_strings: {0}")]
     Setting(String),
-    /// A statement failed; `at` is where it starts in the file (none for
-    /// the `BEGIN`/`COMMIT` plinth adds and the history statement).
+    /// A statement failed; `at` is where in the file: where the server
+    /// points, else where the statement starts (none for the
+    /// `BEGIN`/`COMMIT` plinth adds and the history statement).
     #[error("{failure}")]
     Statement {
         failure: StepFailure,
@@ -319,9 +321,13 @@ pub async fn run_file(
                     execute(client, text, number, total),
                     standard_strings(client)
                 );
+                // Where the server points, else where the statement starts.
                 ran.map_err(|failure| RunError::Statement {
+                    at: Some(Position::of(
+                        sql,
+                        offset + failure.error.offset.unwrap_or(0),
+                    )),
                     failure,
-                    at: Some(Position::of(sql, offset)),
                 })?;
                 let now = match now {
                     Ok(now) => now,
@@ -358,7 +364,7 @@ async fn execute(
         Ok(()) => Ok(()),
         Err(e) => {
             let _ = client.batch_execute("ROLLBACK").await;
-            Err(failure(number, total, statement, &e))
+            Err(StepFailure::new(number, total, statement, &e))
         }
     }
 }
@@ -402,33 +408,16 @@ async fn record_it(
     };
     if let Err(e) = result {
         let _ = client.batch_execute("ROLLBACK").await;
-        let failure = failure(number, total, &sql, &e);
-        return Err(StepFailure {
-            message: format!("{} (recording the migration)", failure.message),
-            ..failure
-        });
+        let mut failure = StepFailure::new(number, total, &sql, &e);
+        failure.error.message += " (recording the migration)";
+        return Err(failure);
     }
     Ok(())
 }
 
-/// PostgreSQL's message, with its detail.
+/// What PostgreSQL said, in full.
 fn message(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{} ({detail})", db.message()),
-            None => db.message().to_owned(),
-        },
-        None => e.to_string(),
-    }
-}
-
-fn failure(number: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> StepFailure {
-    StepFailure {
-        number,
-        total,
-        statement: statement.split_whitespace().collect::<Vec<_>>().join(" "),
-        message: message(e),
-    }
+    DbError::of(e).to_string()
 }
 
 #[cfg(test)]

@@ -27,8 +27,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, IsolationLevel, Row};
 
+use super::error::DbError;
 use crate::core::ids::{EntityId, FieldId, IdGen};
 use crate::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, EnumType, Field, Identity, Index, IndexMethod,
@@ -71,9 +73,15 @@ pub enum InspectError {
     #[error("schema `{0}` does not exist")]
     NoSchema(String),
     #[error("reading the catalog failed: {0}")]
-    Query(#[from] tokio_postgres::Error),
+    Query(DbError),
     #[error("the inspected design is not coherent: {0}")]
     Incoherent(String),
+}
+
+impl From<tokio_postgres::Error> for InspectError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        InspectError::Query(DbError::of(&e))
+    }
 }
 
 const SCHEMA: &str = "SELECT oid FROM pg_namespace WHERE nspname = $1";
@@ -246,20 +254,28 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
     // The catalog prints expressions and types relative to the search
     // path: with the schema on it, they read as the design writes them.
     tx.batch_execute(&local_search_path(schema)).await?;
+    // A catalog read waits for locks too (pg_get_expr opens the table).
+    super::session::bound_catalog_read(&tx).await?;
     let Some(ns) = tx.query_opt(SCHEMA, &[&schema]).await? else {
         return Err(InspectError::NoSchema(schema.to_owned()));
     };
     let ns: u32 = ns.get(0);
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&ns];
     // One round trip for all six: tokio-postgres pipelines them.
-    let (tables, columns, constraints, indexes, enums, others) = tokio::try_join!(
+    let (tables, columns, constraints, indexes, enums, others) = tokio::join!(
         tx.query(TABLES, &params),
         tx.query(COLUMNS, &params),
         tx.query(CONSTRAINTS, &params),
         tx.query(INDEXES, &params),
         tx.query(ENUMS, &params),
         tx.query(OTHERS, &params),
-    )?;
+    );
+    let errors = [&tables, &columns, &constraints, &indexes, &enums, &others];
+    if let Some(e) = cause(errors.map(|r| r.as_ref().err())) {
+        return Err(InspectError::Query(DbError::of(e)));
+    }
+    let (tables, columns, constraints, indexes, enums, others) =
+        (tables?, columns?, constraints?, indexes?, enums?, others?);
     tx.commit().await?;
     let rows = Rows {
         tables,
@@ -270,6 +286,19 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
         others,
     };
     build(schema, &rows)
+}
+
+/// Why pipelined queries failed: once one fails (a lock timeout, say),
+/// those after it in the transaction fail as "current transaction is
+/// aborted", and the order they are answered in is not the order they
+/// were written in; the one that is not such an echo says why.
+fn cause<const N: usize>(
+    errors: [Option<&tokio_postgres::Error>; N],
+) -> Option<&tokio_postgres::Error> {
+    let echo = |e: &&tokio_postgres::Error| e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION);
+    let mut failed = errors.into_iter().flatten();
+    let first = failed.clone().next();
+    failed.find(|e| !echo(e)).or(first)
 }
 
 struct Rows {

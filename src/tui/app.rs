@@ -537,6 +537,8 @@ impl App {
             }
             Msg::Note(text) => self.error(text),
             Msg::Database(reply) => self.database_replied(reply),
+            // Once cancelling, the job's own news is stale.
+            Msg::DatabaseProgress(_) if self.cancelling() => {}
             Msg::DatabaseProgress(text) => self.info(text),
             Msg::Mouse(event) => self.mouse(event),
             Msg::Checked {
@@ -586,6 +588,15 @@ impl App {
             return;
         }
         let key = Key::of(&event);
+        // Esc and Ctrl-C stop a database job where it was started (the
+        // main screen or the plan); a form or line open meanwhile keeps
+        // its own Esc.
+        if self.busy.is_some()
+            && matches!(self.mode, Mode::Normal | Mode::Preview(_))
+            && (key == Key::code(KeyCode::Esc) || key == Key::ctrl('c'))
+        {
+            return self.cancel_job(fx);
+        }
         match &self.mode {
             Mode::Prompt(prompt) => {
                 let chosen = prompt.choices.iter().find(|c| match key.code {
@@ -846,6 +857,23 @@ impl App {
         })));
     }
 
+    fn cancelling(&self) -> bool {
+        self.busy
+            .as_ref()
+            .is_some_and(|(what, _)| what.starts_with("cancelling"))
+    }
+
+    /// Asks the runner to cancel the database job out now.
+    fn cancel_job(&mut self, fx: &mut Vec<Effect>) {
+        if let Some((what, _)) = &mut self.busy
+            && !what.starts_with("cancelling")
+        {
+            *what = format!("cancelling {what}");
+        }
+        self.info("cancelling …".into());
+        fx.push(Effect::CancelDatabase);
+    }
+
     fn database_replied(&mut self, reply: DbReply) {
         self.busy = None;
         let target = self
@@ -903,6 +931,10 @@ impl App {
             DbReply::Failed(e) => {
                 self.close_preview();
                 self.error(e);
+            }
+            DbReply::Cancelled(what) => {
+                self.close_preview();
+                self.info(what);
             }
         }
     }

@@ -9,11 +9,13 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::core::diff::{Plan, PlanOptions, Step};
 use crate::core::model::Design;
-use crate::db::{ApplyError, Observer, Outcome, Target, apply, plan_live};
+use crate::db::wait::{Wait, Watch, attach, seconds};
+use crate::db::{ApplyError, Kind, Observer, Outcome, Target, apply, plan_live};
 
 /// How long a job waits for the server to answer.
 const CONNECT_TIMEOUT: Duration = crate::db::DEFAULT_CONNECT_TIMEOUT;
@@ -91,12 +93,22 @@ pub enum DbReply {
     /// Connecting, inspecting or a statement failed; nothing was applied
     /// (the message says what was kept, if anything).
     Failed(String),
+    /// The user cancelled the job; what ran was rolled back (the message
+    /// says what was kept, if anything).
+    Cancelled(String),
 }
 
 impl DbJob {
     /// Runs the job (blocking, on whatever thread calls it), telling
     /// `progress` what it is waiting for.
     pub fn run(self, progress: impl Fn(String)) -> DbReply {
+        self.run_cancellable(progress, &AtomicBool::new(false))
+    }
+
+    /// [`DbJob::run`], cancelled when `cancel` is set: the statement
+    /// running gets a cancel request (as `pg_cancel_backend` sends), its
+    /// transaction rolls back, and the reply is [`DbReply::Cancelled`].
+    pub fn run_cancellable(self, progress: impl Fn(String), cancel: &AtomicBool) -> DbReply {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -104,58 +116,140 @@ impl DbJob {
             Ok(runtime) => runtime,
             Err(e) => return DbReply::Failed(format!("cannot start the async runtime: {e}")),
         };
-        runtime.block_on(self.run_async(progress))
+        runtime.block_on(self.run_async(progress, cancel))
     }
 
-    async fn run_async(self, progress: impl Fn(String)) -> DbReply {
+    async fn run_async(self, progress: impl Fn(String), cancel: &AtomicBool) -> DbReply {
         let DbJob {
             connection,
             design,
             generation,
             work,
         } = self;
-        let mut client = match connection.target.connect(CONNECT_TIMEOUT).await {
-            Ok(client) => client,
-            Err(e) => return DbReply::Failed(e.to_string()),
+        let target = &connection.target;
+        let applying = matches!(work, Work::Apply { .. });
+        let mut session = tokio::select! {
+            session = target.open(Kind::Own, CONNECT_TIMEOUT) => match session {
+                Ok(session) => session,
+                Err(e) => return DbReply::Failed(e.to_string()),
+            },
+            () = requested(cancel) => return cancelled(applying, None),
         };
-        let schema = &connection.schema;
-        match work {
-            Work::Plan { allow_destructive } => {
-                let options = PlanOptions {
-                    allow_destructive,
-                    ..PlanOptions::default()
-                };
-                match plan_live(&mut client, schema, &design, options).await {
-                    Ok(plan) => DbReply::Planned {
-                        generation,
-                        plan: Box::new(plan),
-                    },
-                    Err(e) => DbReply::Failed(e.to_string()),
+        let token = session.cancel_token();
+        let watch = Watch::new(target, &session);
+        let report = |w: &Wait| {
+            // The key first: a long holder is cut at the screen's edge.
+            progress(format!(
+                "waiting {} (Esc cancels) for {w}",
+                seconds(w.waited)
+            ))
+        };
+        let job = perform(
+            &mut session.client,
+            &connection,
+            &design,
+            generation,
+            work,
+            &progress,
+        );
+        let mut job = std::pin::pin!(watch.run(job, report));
+        let mut was_cancelled = false;
+        let (result, wait) = tokio::select! {
+            out = &mut job => out,
+            () = requested(cancel) => {
+                was_cancelled = true;
+                progress("cancelling …".into());
+                // Whether or not the request gets through, the session
+                // is closed below: nothing uncommitted survives it.
+                let _ = target.cancel(&token).await;
+                match tokio::time::timeout(CANCEL_GRACE, &mut job).await {
+                    Ok(out) => out,
+                    Err(_) => return cancelled(applying, None),
                 }
             }
-            Work::Apply { plan: expected } => {
-                let mut preview = Previewed {
-                    expected: &expected,
-                    fresh: None,
-                    progress: &progress,
-                    place: connection.describe(),
-                };
-                let outcome =
-                    apply(&mut client, schema, &design, expected.options, &mut preview).await;
-                match (outcome, preview.fresh) {
-                    (Ok(Outcome::Applied(plan)), _) => DbReply::Applied {
-                        plan: Box::new(plan),
-                    },
-                    (Ok(Outcome::NothingToDo), _) => DbReply::NothingToDo,
-                    (Err(ApplyError::Declined(_)), Some(plan)) => DbReply::Changed {
-                        generation,
-                        plan: Box::new(plan),
-                    },
-                    (Err(ApplyError::Refused { plan, .. }), _) => {
-                        DbReply::Changed { generation, plan }
-                    }
-                    (Err(e), _) => DbReply::Failed(e.to_string()),
+        };
+        match result {
+            // A plan nobody wants any more.
+            Ok(DbReply::Planned { .. }) if was_cancelled => cancelled(false, None),
+            // It finished (committed, say) before the cancel got there.
+            Ok(reply) => reply,
+            Err(e) if was_cancelled => cancelled(applying, Some(&e)),
+            Err(mut e) => {
+                if let Some(db) = e.db_error_mut() {
+                    attach(db, wait.as_ref());
                 }
+                DbReply::Failed(e.to_string())
+            }
+        }
+    }
+}
+
+/// How long a cancelled job may take to stop by itself before its
+/// session is closed under it.
+const CANCEL_GRACE: Duration = Duration::from_secs(2);
+
+/// Returns once `flag` is set.
+async fn requested(flag: &AtomicBool) {
+    while !flag.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The reply of a cancelled job, saying what stays.
+fn cancelled(applying: bool, error: Option<&ApplyError>) -> DbReply {
+    DbReply::Cancelled(match error {
+        Some(ApplyError::Failed { kept, .. }) if *kept > 0 => format!(
+            "cancelled: applying was rolled back, except the {kept} new enum value(s) committed \
+             first"
+        ),
+        _ if applying => "cancelled: the transaction was rolled back; nothing was applied".into(),
+        _ => "cancelled: nothing was planned or applied".into(),
+    })
+}
+
+/// The work of a job on a connected session.
+async fn perform(
+    client: &mut tokio_postgres::Client,
+    connection: &Connection,
+    design: &Design,
+    generation: u64,
+    work: Work,
+    progress: &impl Fn(String),
+) -> Result<DbReply, ApplyError> {
+    let schema = &connection.schema;
+    match work {
+        Work::Plan { allow_destructive } => {
+            let options = PlanOptions {
+                allow_destructive,
+                ..PlanOptions::default()
+            };
+            let plan = plan_live(client, schema, design, options).await?;
+            Ok(DbReply::Planned {
+                generation,
+                plan: Box::new(plan),
+            })
+        }
+        Work::Apply { plan: expected } => {
+            let mut preview = Previewed {
+                expected: &expected,
+                fresh: None,
+                progress,
+                place: connection.describe(),
+            };
+            let outcome = apply(client, schema, design, expected.options, &mut preview).await;
+            match (outcome, preview.fresh) {
+                (Ok(Outcome::Applied(plan)), _) => Ok(DbReply::Applied {
+                    plan: Box::new(plan),
+                }),
+                (Ok(Outcome::NothingToDo), _) => Ok(DbReply::NothingToDo),
+                (Err(ApplyError::Declined(_)), Some(plan)) => Ok(DbReply::Changed {
+                    generation,
+                    plan: Box::new(plan),
+                }),
+                (Err(ApplyError::Refused { plan, .. }), _) => {
+                    Ok(DbReply::Changed { generation, plan })
+                }
+                (Err(e), _) => Err(e),
             }
         }
     }
@@ -171,8 +265,11 @@ struct Previewed<'a, P> {
 }
 
 impl<P: Fn(String)> Observer for Previewed<'_, P> {
-    fn waiting(&mut self) {
-        (self.progress)(format!("waiting for another plinth run on {}", self.place));
+    fn waiting(&mut self, holder: &str) {
+        (self.progress)(format!(
+            "waiting (Esc cancels) for another plinth run on {}, {holder}",
+            self.place
+        ));
     }
 
     /// The plan is approved if it runs the same statements: the changes

@@ -19,6 +19,8 @@ use std::collections::VecDeque;
 use std::io::{self, Stdout};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -262,30 +264,72 @@ impl Checker {
 /// The database thread: runs one job at a time, in the order given,
 /// sending back what each is waiting for and what it did. Database work
 /// never runs on the input path, so the designer stays responsive while
-/// a server is slow or a lock is held.
+/// a server is slow or a lock is held, and a job can be cancelled.
 struct DatabaseWorker {
     jobs: Sender<Box<DbJob>>,
     results: Receiver<Msg>,
+    /// Set to cancel the job running; cleared as each job is sent.
+    cancel: Arc<AtomicBool>,
+    /// Whether a job is running now.
+    running: Arc<AtomicBool>,
 }
 
 impl DatabaseWorker {
     fn start() -> DatabaseWorker {
         let (jobs, inbox) = mpsc::channel::<Box<DbJob>>();
         let (outbox, results) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let running = Arc::new(AtomicBool::new(false));
+        let (flag, busy) = (Arc::clone(&cancel), Arc::clone(&running));
         thread::spawn(move || {
             while let Ok(job) = inbox.recv() {
+                busy.store(true, Ordering::SeqCst);
                 let progress = outbox.clone();
-                let reply = job.run(move |text| {
-                    let _ = progress.send(Msg::DatabaseProgress(text));
-                });
+                let reply = job.run_cancellable(
+                    move |text| {
+                        let _ = progress.send(Msg::DatabaseProgress(text));
+                    },
+                    &flag,
+                );
+                busy.store(false, Ordering::SeqCst);
                 if outbox.send(Msg::Database(reply)).is_err() {
                     break;
                 }
             }
         });
-        DatabaseWorker { jobs, results }
+        DatabaseWorker {
+            jobs,
+            results,
+            cancel,
+            running,
+        }
+    }
+
+    fn send(&self, job: Box<DbJob>) -> Result<(), mpsc::SendError<Box<DbJob>>> {
+        self.cancel.store(false, Ordering::SeqCst);
+        self.jobs.send(job)
+    }
+
+    fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// On the way out: a job still running is cancelled, so no statement
+    /// of ours is left waiting on the server, and given a moment to roll
+    /// back.
+    fn stop(&self) {
+        if self.running.load(Ordering::SeqCst) {
+            self.cancel();
+            let deadline = Instant::now() + STOP_GRACE;
+            while self.running.load(Ordering::SeqCst) && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(20));
+            }
+        }
     }
 }
+
+/// How long quitting waits for a cancelled database job to stop.
+const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// The threads that work off the input path.
 struct Workers {
@@ -322,6 +366,7 @@ fn event_loop(
         messages.extend(workers.database.results.try_iter());
         for msg in messages {
             if dispatch(app, msg, workers) {
+                workers.database.stop();
                 return Ok(());
             }
         }
@@ -378,12 +423,13 @@ fn dispatch(app: &mut App, msg: Msg, workers: &Workers) -> bool {
                     }
                 }
                 Effect::Database(job) => {
-                    if workers.database.jobs.send(job).is_err() {
+                    if workers.database.send(job).is_err() {
                         queue.push_back(Msg::Database(DbReply::Failed(
                             "the database thread has stopped; save and restart plinth".into(),
                         )));
                     }
                 }
+                Effect::CancelDatabase => workers.database.cancel(),
                 Effect::Quit => quit = true,
             }
         }

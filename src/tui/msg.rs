@@ -79,6 +79,10 @@ pub enum Effect {
     /// Plan or apply against the database off the input path; the
     /// outcome comes back as [`Msg::Database`].
     Database(Box<DbJob>),
+    /// Cancel the database job running (a cancel request to the server,
+    /// then its transaction rolls back); it replies
+    /// [`DbReply::Cancelled`](super::database::DbReply::Cancelled).
+    CancelDatabase,
     /// Leave the designer.
     Quit,
 }

@@ -17,6 +17,7 @@ mod migrations;
 mod random_text;
 mod saves;
 mod schemas;
+mod waits;
 
 use common::TestDb;
 

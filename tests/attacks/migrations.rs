@@ -10,7 +10,7 @@
 //! refused by name and changes nothing.
 
 #[path = "../common/catalog.rs"]
-mod catalog;
+pub(crate) mod catalog;
 
 use std::fs;
 use std::path::Path;

@@ -5,7 +5,7 @@
 //! directly, the designer inside tmux. None touches PostgreSQL.
 
 #[path = "../common/tmux.rs"]
-mod tmux;
+pub(crate) mod tmux;
 
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};

@@ -133,7 +133,7 @@ pub fn max_scroll(screen: Rect, preview: &Preview) -> u16 {
 pub fn draw(app: &App, frame: &mut Frame, preview: &Preview) {
     let area = area(frame.area(), preview);
     let keys = match &app.busy {
-        Some((what, _)) => format!(" {what} … "),
+        Some((what, _)) => format!(" {} ", super::status::busy_text(what)),
         None if preview.plan.refusal().is_some() => " Esc closes · j/k scroll ".to_owned(),
         None => " y applies · Esc cancels · j/k scroll ".to_owned(),
     };

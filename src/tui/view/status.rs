@@ -75,6 +75,15 @@ pub fn draw_line(app: &App, frame: &mut Frame, area: Rect) {
     frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
 }
 
+/// What the database job is doing, and how to stop it.
+pub(super) fn busy_text(what: &str) -> String {
+    if what.starts_with("cancelling") {
+        format!("{what} …")
+    } else {
+        format!("{what} … Esc cancels")
+    }
+}
+
 fn idle_line<'a>(app: &App, width: usize) -> Line<'a> {
     if let Some(message) = &app.message {
         return match message.kind {
@@ -86,7 +95,7 @@ fn idle_line<'a>(app: &App, width: usize) -> Line<'a> {
         };
     }
     if let Some((what, _)) = &app.busy {
-        return Line::styled(fit(&format!("{what} …"), width), app.theme.info);
+        return Line::styled(fit(&busy_text(what), width), app.theme.info);
     }
     if app.focus == Pane::Findings
         && let Some(f) = app.selected_finding()
