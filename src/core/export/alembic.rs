@@ -57,29 +57,26 @@ pub fn revision(old: &Design, new: &Design, migration: &Migration, info: &Revisi
     let body =
         format!("def upgrade() -> None:\n{upgrade}\n\ndef downgrade() -> None:\n{downgrade}");
 
+    // The message is the docstring's first line, as Alembic writes it.
     let message = info.message.replace(['\n', '\r'], " ");
-    let mut out = String::new();
-    out.push_str("\"\"\"");
-    out.push_str(&docstring_text(message.trim()));
+    let mut doc = String::new();
     let _ = write!(
-        out,
-        "\n\nRevision ID: {}\nRevises: {}\nCreate Date: {}\n\n",
+        doc,
+        "{}\n\nRevision ID: {}\nRevises: {}\nCreate Date: {}\n\n",
+        message.trim(),
         info.revision,
         info.down_revision.unwrap_or(""),
         info.created.readable()
     );
-    let _ = writeln!(
-        out,
-        "Written by plinth from {}.",
-        docstring_text(info.design)
-    );
+    let _ = writeln!(doc, "Written by plinth from {}.", info.design);
     if !migration.up.changes.is_empty() {
-        out.push_str("\nChanges:\n");
+        doc.push_str("\nChanges:\n");
         for change in &migration.up.changes {
-            let _ = writeln!(out, "- {}", docstring_text(&change.to_string()));
+            let _ = writeln!(doc, "- {change}");
         }
     }
-    out.push_str("\"\"\"\n");
+    let mut out = python::docstring(&doc);
+    out.push('\n');
     out.push_str("from typing import Sequence, Union\n\n");
     if body.contains("sa.") {
         out.push_str("import sqlalchemy as sa\n");
@@ -103,11 +100,6 @@ pub fn revision(old: &Design, new: &Design, migration: &Migration, info: &Revisi
     );
     out.push_str(&body);
     out
-}
-
-/// Text safe inside a `"""` docstring.
-fn docstring_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
 }
 
 /// One Alembic operation: its source lines (without indentation) and an
@@ -753,7 +745,7 @@ mod tests {
         let m = migration(&empty, &new, PlanOptions::default());
         let text = revision(&empty, &new, &m, &info());
         assert!(text.starts_with(
-            "\"\"\"create \\\"\\\"\\\" todo\n\nRevision ID: 000000000001\nRevises: \n"
+            "\"\"\"create \\\"\\\"\" todo\n\nRevision ID: 000000000001\nRevises: \n"
         ));
         assert!(text.contains("down_revision: Union[str, Sequence[str], None] = None\n"));
         assert!(text.contains(

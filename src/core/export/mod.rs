@@ -5,5 +5,5 @@
 
 pub mod alembic;
 pub mod naming;
-mod python;
+pub mod python;
 pub mod sqlmodel;

@@ -2,6 +2,8 @@
 //! SQLAlchemy column types for plinth's SQL types. Shared by the Alembic
 //! and SQLModel writers so both spell a type the same way.
 
+use std::fmt::Write;
+
 use crate::core::model::{DefaultValue, SqlType};
 
 /// Python's keywords and the soft keywords that are awkward as names.
@@ -12,24 +14,96 @@ const KEYWORDS: &[&str] = &[
     "with", "yield", "match", "case", "type", "_",
 ];
 
-/// A Python string literal in double quotes.
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
+/// How the text sits between its quotes: a one-line `"..."` literal, or a
+/// `"""..."""` docstring, which keeps its line breaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quotes {
+    One,
+    Triple,
+}
+
+/// The one escaper every Python string plinth writes goes through, so that
+/// Python reads back exactly the text given, whatever it holds:
+///
+/// - a backslash is always doubled, so nothing after it (`\N{`, `\x`, a
+///   line break) is read as an escape or a line continuation;
+/// - in a one-line literal every `"` is escaped; in a docstring only a `"`
+///   followed by another or ending the text, so no run of three closes the
+///   docstring and a text ending in `"` does not merge with the closing
+///   quotes, while prose keeps its quotes readable;
+/// - a docstring keeps `\n` as a line break; everything else Python's
+///   `repr` would not print as it is (control characters, NUL, which Python
+///   source may not hold at all, `\r`, which Python would read as a line
+///   break, the line and paragraph separators U+2028 and U+2029, bidi and
+///   other format characters such as U+202E, unassigned and private-use
+///   code points, and spaces other than U+0020) becomes `\xNN`, `\uNNNN`
+///   or `\UNNNNNNNN`, so a file never holds text that displays differently
+///   from what it does. Every other character is written as it is: the
+///   file is UTF-8, Python's default source encoding, and no coding cookie
+///   can take effect because every file starts with a docstring (PEP 263
+///   reads a second-line cookie only after a comment or blank first line).
+fn escape(s: &str, quotes: Quotes, out: &mut String) {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
+            '"' if quotes == Quotes::One || matches!(chars.peek(), None | Some('"')) => {
+                out.push_str("\\\"")
+            }
+            '\n' if quotes == Quotes::Triple => out.push('\n'),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+            c if !printable(c) => {
+                let n = c as u32;
+                let _ = match n {
+                    0..=0xff => write!(out, "\\x{n:02x}"),
+                    0x100..=0xffff => write!(out, "\\u{n:04x}"),
+                    _ => write!(out, "\\U{n:08x}"),
+                };
             }
             c => out.push(c),
         }
     }
+}
+
+/// Whether Python's `repr` prints `c` as it is (`str.isprintable`): not a
+/// control, format, surrogate, private-use or unassigned code point, nor a
+/// separator other than the ASCII space.
+fn printable(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    if c == ' ' {
+        return true;
+    }
+    !matches!(
+        get_general_category(c),
+        G::Control
+            | G::Format
+            | G::Surrogate
+            | G::PrivateUse
+            | G::Unassigned
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::SpaceSeparator
+    )
+}
+
+/// A Python string literal in double quotes, on one line.
+pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    escape(s, Quotes::One, &mut out);
+    out.push('"');
+    out
+}
+
+/// A docstring, `"""` included: Python reads back exactly `s`, line
+/// breaks kept.
+pub fn docstring(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 6);
+    out.push_str("\"\"\"");
+    escape(s, Quotes::Triple, &mut out);
+    out.push_str("\"\"\"");
     out
 }
 
@@ -217,6 +291,33 @@ mod tests {
         assert_eq!(string("it's \"x\"\n\\"), r#""it's \"x\"\n\\""#);
         assert_eq!(string("tab\there\u{1}"), "\"tab\\there\\x01\"");
         assert_eq!(string("café"), "\"café\"");
+    }
+
+    #[test]
+    fn one_line_literals_escape_everything_python_would_not_print() {
+        assert_eq!(string("a\0b"), "\"a\\x00b\"");
+        assert_eq!(string("\\N{BULLET}"), "\"\\\\N{BULLET}\"");
+        assert_eq!(
+            string("line\u{2028}para\u{2029}"),
+            "\"line\\u2028para\\u2029\""
+        );
+        assert_eq!(string("\u{202e}evil\u{200f}"), "\"\\u202eevil\\u200f\"");
+        assert_eq!(string("\u{7f}\u{85}\u{a0}"), "\"\\x7f\\x85\\xa0\"");
+        assert_eq!(string("\u{e000}\u{10ffff}"), "\"\\ue000\\U0010ffff\"");
+        assert_eq!(string("🦀 日本 é"), "\"🦀 日本 é\"");
+    }
+
+    #[test]
+    fn docstrings_keep_line_breaks_and_never_close_early() {
+        assert_eq!(docstring("plain"), "\"\"\"plain\"\"\"");
+        assert_eq!(docstring("two\nlines"), "\"\"\"two\nlines\"\"\"");
+        // A quote at the end would run into the closing quotes.
+        assert_eq!(docstring("say \"hi\""), "\"\"\"say \"hi\\\"\"\"\"");
+        // No run of three quotes is left; a lone quote stays readable.
+        assert_eq!(docstring("a\"\"\"b"), "\"\"\"a\\\"\\\"\"b\"\"\"");
+        assert_eq!(docstring("\"\""), "\"\"\"\\\"\\\"\"\"\"");
+        assert_eq!(docstring("back\\"), "\"\"\"back\\\\\"\"\"");
+        assert_eq!(docstring("cr\r\ntab\t"), "\"\"\"cr\\r\ntab\\t\"\"\"");
     }
 
     #[test]
