@@ -13,27 +13,30 @@
 //! sides; a junction entity with two keys becomes the link model of a
 //! many-to-many pair.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::alembic::{column_source, constraint_source};
 use super::python::{
-    self, class_name, is_identifier, sa_type, server_default, singular, snake, sql_string,
-    sql_text, string,
+    self, class_name, docstring, is_identifier, sa_type, server_default, singular, snake,
+    sql_string, sql_text, string,
 };
 use crate::core::ids::{EntityId, FieldId, RelationshipId};
 use crate::core::model::{
     DefaultValue, Design, Entity, EnumType, Field, IndexMethod, MAX_IDENTIFIER_BYTES,
     ReferentialAction, Relationship, RelationshipKind, SqlType,
 };
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::core::sql::{Column, CommentTarget, Constraint, Literal, Sql, Statement, foreign_key};
 
 /// Lines longer than this are split, one argument a line.
 const LINE_WIDTH: usize = 88;
 
-/// Names a class attribute may not take: the modules and names the file
-/// imports (a field named `uuid` would hide the module from the fields
-/// after it) and what SQLModel and Pydantic keep for themselves.
+/// Names no class, table, field or relationship may take: the modules and
+/// names the file imports or defines (a field named `uuid` would hide the
+/// module from the fields after it), the builtins its annotations use (a
+/// field named `str` would turn the next `x: str` into `x: FieldInfo`),
+/// and what SQLModel and Pydantic keep for themselves.
 const RESERVED: &[&str] = &[
     "datetime",
     "decimal",
@@ -53,6 +56,14 @@ const RESERVED: &[&str] = &[
     "model_config",
     "model_fields",
     "model_computed_fields",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "bytes",
+    "list",
+    "type",
+    "cls",
 ];
 
 /// The Python source of `models.py` for a design; `source` is the design
@@ -66,11 +77,6 @@ struct EnumInfo {
     /// The module-level `sa.Enum` the columns use.
     var: String,
     members: Vec<(String, String)>,
-}
-
-/// One field as a class attribute.
-struct Attr {
-    name: String,
 }
 
 /// A relationship attribute, ready to print.
@@ -93,19 +99,53 @@ struct Uses {
     utcnow: bool,
 }
 
+/// Everything the file names, worked out before any of it is written.
+///
+/// Python names come from the SQL names (which stay exactly as they are in
+/// `__tablename__`, `sa.Table(...)` and `sa_column_kwargs={"name": ...}`),
+/// made valid, keyword-free and unique: module-level names (classes, enum
+/// types, plain tables) against each other and [`RESERVED`]; names in a
+/// class body (fields, relationships) against each other, [`RESERVED`] and
+/// every module-level name, which the class body could otherwise hide.
+///
+/// Everything is keyed by borrowed ids in `FxHashMap`s and each class keeps
+/// its set of bound names as it grows, so the work is linear in the design
+/// whatever its shape (a hub table with 20,000 children included).
 struct Models<'a> {
     design: &'a Design,
     /// The schema of the raw SQL the models run (type comments).
     schema: &'a str,
-    enums: HashMap<String, EnumInfo>,
-    classes: HashMap<EntityId, String>,
-    attrs: HashMap<(EntityId, FieldId), Attr>,
+    enums: FxHashMap<&'a str, EnumInfo>,
+    /// Module-level names taken so far, [`RESERVED`] included.
+    module: FxHashSet<String>,
+    /// Class names of the entities with a primary key.
+    classes: FxHashMap<&'a EntityId, String>,
+    /// Variable names of the tables without one.
+    tables: FxHashMap<&'a EntityId, String>,
+    attrs: FxHashMap<(&'a EntityId, &'a FieldId), String>,
+    /// Names bound in each class body: field attributes, then
+    /// relationships as they are added.
+    bound: FxHashMap<&'a EntityId, FxHashSet<String>>,
     /// Foreign keys that go on a `Field(foreign_key=...)`.
-    field_fks: HashMap<(EntityId, FieldId), RelationshipId>,
-    rels: HashMap<EntityId, Vec<Rel>>,
+    field_fks: FxHashMap<(&'a EntityId, &'a FieldId), &'a RelationshipId>,
+    /// How many foreign keys lead from one entity to another.
+    between: FxHashMap<(&'a EntityId, &'a EntityId), usize>,
+    rels: FxHashMap<&'a EntityId, Vec<Rel>>,
     /// Junctions that are link models of a many-to-many pair.
-    links: HashSet<EntityId>,
+    links: FxHashSet<&'a EntityId>,
     uses: Uses,
+}
+
+/// `base`, or `base` followed by the first of 2, 3, ... (after `sep`) that
+/// `taken` does not hold.
+fn numbered(base: &str, sep: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_owned();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{base}{sep}{n}");
+        n += 1;
+    }
+    name
 }
 
 impl<'a> Models<'a> {
@@ -113,12 +153,16 @@ impl<'a> Models<'a> {
         let mut m = Models {
             design,
             schema,
-            enums: HashMap::new(),
-            classes: HashMap::new(),
-            attrs: HashMap::new(),
-            field_fks: HashMap::new(),
-            rels: HashMap::new(),
-            links: HashSet::new(),
+            enums: FxHashMap::default(),
+            module: RESERVED.iter().map(|s| s.to_string()).collect(),
+            classes: FxHashMap::default(),
+            tables: FxHashMap::default(),
+            attrs: FxHashMap::default(),
+            bound: FxHashMap::default(),
+            field_fks: FxHashMap::default(),
+            between: FxHashMap::default(),
+            rels: FxHashMap::default(),
+            links: FxHashSet::default(),
             uses: Uses::default(),
         };
         m.name_things();
@@ -130,29 +174,28 @@ impl<'a> Models<'a> {
         self.classes.contains_key(id)
     }
 
-    /// Class names for enums and entities, attribute names for fields.
-    fn name_things(&mut self) {
-        let mut taken: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
-        let unique = |base: String, taken: &mut HashSet<String>| {
-            // `None`, `True` and `False` are keywords, whatever the case of
-            // the rest.
-            let base = if python::is_keyword(&base) {
-                format!("{base}_")
-            } else {
-                base
-            };
-            let mut name = base.clone();
-            let mut n = 2;
-            while !taken.insert(name.clone()) {
-                name = format!("{base}{n}");
-                n += 1;
-            }
-            name
+    /// A module-level name from `base`, now taken.
+    fn claim_module(&mut self, base: String) -> String {
+        // `None`, `True` and `False` are keywords, whatever the case of
+        // the rest.
+        let base = if python::is_keyword(&base) {
+            format!("{base}_")
+        } else {
+            base
         };
-        for e in &self.design.enums {
-            let class = unique(python::camel(&e.name), &mut taken);
-            let var = unique(format!("{}_type", snake(&e.name)), &mut taken);
-            let mut seen = HashSet::new();
+        let name = numbered(&base, "", |n| self.module.contains(n));
+        self.module.insert(name.clone());
+        name
+    }
+
+    /// Class names for enums and entities, variable names for plain tables,
+    /// attribute names for fields.
+    fn name_things(&mut self) {
+        let design = self.design;
+        for e in &design.enums {
+            let class = self.claim_module(python::camel(&e.name));
+            let var = self.claim_module(format!("{}_type", snake(&e.name)));
+            let mut seen = FxHashSet::default();
             let members = e
                 .values
                 .iter()
@@ -161,17 +204,13 @@ impl<'a> Models<'a> {
                     if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
                         base.insert_str(0, "V_");
                     }
-                    let mut name = base.clone();
-                    let mut n = 2;
-                    while !seen.insert(name.clone()) {
-                        name = format!("{base}_{n}");
-                        n += 1;
-                    }
+                    let name = numbered(&base, "_", |n| seen.contains(n));
+                    seen.insert(name.clone());
                     (name, v.clone())
                 })
                 .collect();
             self.enums.insert(
-                e.name.clone(),
+                &e.name,
                 EnumInfo {
                     class,
                     var,
@@ -179,18 +218,18 @@ impl<'a> Models<'a> {
                 },
             );
         }
-        for e in self.design.entities() {
+        for e in design.entities() {
             if e.primary_key.is_some() {
-                let class = unique(class_name(&e.name), &mut taken);
-                self.classes.insert(e.id.clone(), class);
+                let class = self.claim_module(class_name(&e.name));
+                self.classes.insert(&e.id, class);
             } else {
                 // A plain table is a module-level variable.
-                unique(snake(&e.name), &mut taken);
+                let var = self.claim_module(snake(&e.name));
+                self.tables.insert(&e.id, var);
             }
         }
-        let enum_classes: HashSet<String> = self.enums.values().map(|e| e.class.clone()).collect();
-        for e in self.design.entities() {
-            let mut used: HashSet<String> = HashSet::new();
+        for e in design.entities() {
+            let mut used = FxHashSet::default();
             for f in &e.fields {
                 let mut base = if is_identifier(&f.name) {
                     f.name.clone()
@@ -200,58 +239,39 @@ impl<'a> Models<'a> {
                 if base.starts_with('_') {
                     base.insert_str(0, "col");
                 }
-                if RESERVED.contains(&base.as_str()) || enum_classes.contains(&base) {
+                if self.module.contains(&base) {
                     base.push('_');
                 }
-                let mut name = base.clone();
-                let mut n = 2;
-                while !used.insert(name.clone()) {
-                    name = format!("{base}{n}");
-                    n += 1;
-                }
-                self.attrs
-                    .insert((e.id.clone(), f.id.clone()), Attr { name });
+                let name = numbered(&base, "", |n| used.contains(n) || self.module.contains(n));
+                used.insert(name.clone());
+                self.attrs.insert((&e.id, &f.id), name);
             }
+            self.bound.insert(&e.id, used);
         }
     }
 
-    fn attr(&self, entity: &EntityId, field: &FieldId) -> &str {
-        &self.attrs[&(entity.clone(), field.clone())].name
+    fn attr(&self, entity: &'a EntityId, field: &'a FieldId) -> &str {
+        &self.attrs[&(entity, field)]
     }
 
-    /// Names taken on a class: its fields' attributes and relationships.
-    fn taken_on(&self, entity: &EntityId) -> HashSet<String> {
-        let e = self.design.entity(entity).expect("entity exists");
-        let mut taken: HashSet<String> = e
-            .fields
-            .iter()
-            .map(|f| self.attr(entity, &f.id).to_owned())
-            .collect();
-        taken.extend(RESERVED.iter().map(|s| s.to_string()));
-        if let Some(rels) = self.rels.get(entity) {
-            taken.extend(rels.iter().map(|r| r.name.clone()));
-        }
-        taken
-    }
-
+    /// A name for a new relationship on `entity`'s class that nothing in
+    /// the class or the module holds yet.
     fn free_name(&self, entity: &EntityId, base: &str) -> String {
-        let taken = self.taken_on(entity);
+        let bound = &self.bound[entity];
         let base = if is_identifier(base) {
             base.to_owned()
         } else {
             snake(base)
         };
-        let mut name = base.clone();
-        let mut n = 2;
-        while taken.contains(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        name
+        numbered(&base, "_", |n| bound.contains(n) || self.module.contains(n))
     }
 
-    fn add_rel(&mut self, entity: &EntityId, rel: Rel) {
-        self.rels.entry(entity.clone()).or_default().push(rel);
+    fn add_rel(&mut self, entity: &'a EntityId, rel: Rel) {
+        self.bound
+            .get_mut(entity)
+            .expect("every entity has its names")
+            .insert(rel.name.clone());
+        self.rels.entry(entity).or_default().push(rel);
     }
 
     /// Field-level foreign keys, many-to-many pairs through link models,
@@ -261,10 +281,9 @@ impl<'a> Models<'a> {
         let design = self.design;
         for e in design.entities() {
             for r in design.relationships_from(&e.id) {
+                *self.between.entry((&r.from, &r.to)).or_default() += 1;
                 if self.fk_on_field(e, r) {
-                    self.field_fks
-                        .entry((e.id.clone(), r.fields[0].clone()))
-                        .or_insert_with(|| r.id.clone());
+                    self.field_fks.entry((&e.id, &r.fields[0])).or_insert(&r.id);
                 }
             }
         }
@@ -280,7 +299,7 @@ impl<'a> Models<'a> {
                 && self.mapped(&a.to)
                 && self.mapped(&b.to)
             {
-                self.links.insert(e.id.clone());
+                self.links.insert(&e.id);
                 let (ta, tb) = (
                     design.entity(&a.to).expect("target exists"),
                     design.entity(&b.to).expect("target exists"),
@@ -350,18 +369,13 @@ impl<'a> Models<'a> {
             && !r.deferrable.is_deferrable()
     }
 
-    fn one_to_many(&mut self, child: &Entity, r: &Relationship) {
+    fn one_to_many(&mut self, child: &'a Entity, r: &'a Relationship) {
         let design = self.design;
         let parent = design.entity(&r.to).expect("target exists");
         let self_ref = r.from == r.to;
         // Several keys between the same two tables: SQLAlchemy needs to be
         // told which one each relationship follows.
-        let several = design
-            .relationships_from(&child.id)
-            .iter()
-            .filter(|x| x.to == r.to)
-            .count()
-            > 1;
+        let several = self.between[&(&r.from, &r.to)] > 1;
         let ambiguous = self_ref || several;
         let role = match r.fields.as_slice() {
             [f] => {
@@ -491,20 +505,21 @@ impl<'a> Models<'a> {
         }
         body.push_str("\n\n# The metadata Alembic compares with (env.py reads `metadata`).\nmetadata = SQLModel.metadata\n");
 
-        let mut out = format!(
-            "\"\"\"SQLModel models for the design \"{}\", written by plinth from {}.\n",
-            docstring(&design.name),
-            docstring(source)
+        let mut doc = format!(
+            "SQLModel models for the design \"{}\", written by plinth from {}.\n",
+            design.name, source
         );
         if let Some(c) = &design.comment {
-            let _ = write!(out, "\n{}\n", docstring(c));
+            let _ = write!(doc, "\n{c}\n");
         }
-        out.push_str(
+        doc.push_str(
             "\nTypes, server defaults, constraint and index names are those of\n\
              `plinth ddl`, so `alembic check` against a database built from the design\n\
              finds nothing to change. Indexes are declared in `__table_args__` with\n\
-             their DDL names.\n\"\"\"\n\n",
+             their DDL names.\n",
         );
+        let mut out = python::docstring(&doc);
+        out.push_str("\n\n");
         let u = &self.uses;
         let mut stdlib = Vec::new();
         if u.datetime || u.utcnow {
@@ -562,10 +577,10 @@ impl<'a> Models<'a> {
 
     fn enum_class(&mut self, e: &EnumType) -> String {
         self.uses.enum_ = true;
-        let info = &self.enums[&e.name];
+        let info = &self.enums[e.name.as_str()];
         let mut out = format!("class {}(str, enum.Enum):\n", info.class);
         if let Some(c) = &e.comment {
-            let _ = writeln!(out, "    \"\"\"{}\"\"\"\n", docstring(c));
+            let _ = writeln!(out, "    {}\n", docstring(c));
         }
         for (name, value) in &info.members {
             let _ = writeln!(out, "    {name} = {}", string(value));
@@ -615,7 +630,7 @@ impl<'a> Models<'a> {
     /// metadata.
     fn table(&mut self, e: &Entity) -> String {
         let design = self.design;
-        let var = snake(&e.name);
+        let var = self.tables[&e.id].clone();
         let mut lines = vec![string(&e.name), "SQLModel.metadata".to_owned()];
         for f in &e.fields {
             let column = Column {
@@ -650,10 +665,11 @@ impl<'a> Models<'a> {
         if let Some(c) = &e.comment {
             lines.push(format!("comment={}", string(c)));
         }
+        // The name as a string literal: nothing in it can end the comment.
         let mut out = format!(
-            "# `{}` has no primary key, which SQLAlchemy's ORM needs to map a class;\n\
+            "# {} has no primary key, which SQLAlchemy's ORM needs to map a class;\n\
              # it is declared as a table on the same metadata.\n{var} = sa.Table(\n",
-            e.name
+            string(&e.name)
         );
         for line in lines {
             let _ = writeln!(out, "    {line},");
@@ -662,11 +678,11 @@ impl<'a> Models<'a> {
         out
     }
 
-    fn class(&mut self, e: &Entity) -> String {
+    fn class(&mut self, e: &'a Entity) -> String {
         let class = self.classes[&e.id].clone();
         let mut out = format!("class {class}(SQLModel, table=True):\n");
         if let Some(c) = &e.comment {
-            let _ = writeln!(out, "    \"\"\"{}\"\"\"\n", docstring(c));
+            let _ = writeln!(out, "    {}\n", docstring(c));
         }
         let _ = writeln!(out, "    __tablename__ = {}", string(&e.name));
 
@@ -685,8 +701,13 @@ impl<'a> Models<'a> {
             }
         }
         out.push('\n');
+        let unique_fields: Vec<&FieldId> = e
+            .uniques
+            .iter()
+            .filter_map(|u| self.unique_on_field(e, u))
+            .collect();
         for f in &e.fields {
-            out.push_str(&self.field(e, f));
+            out.push_str(&self.field(e, f, &unique_fields));
         }
         if let Some(rels) = self.rels.remove(&e.id) {
             out.push('\n');
@@ -737,8 +758,8 @@ impl<'a> Models<'a> {
             let on_field = r.fields.len() == 1
                 && self
                     .field_fks
-                    .get(&(e.id.clone(), r.fields[0].clone()))
-                    .is_some_and(|id| *id == r.id);
+                    .get(&(&e.id, &r.fields[0]))
+                    .is_some_and(|id| **id == r.id);
             if !on_field {
                 args.push(self.foreign_key_constraint(r));
             }
@@ -754,14 +775,18 @@ impl<'a> Models<'a> {
 
     /// The field a single-column unique constraint goes on, when
     /// PostgreSQL's default name for it is the DDL's.
-    fn unique_on_field(&self, e: &Entity, u: &crate::core::model::Unique) -> Option<FieldId> {
+    fn unique_on_field<'u>(
+        &self,
+        e: &Entity,
+        u: &'u crate::core::model::Unique,
+    ) -> Option<&'u FieldId> {
         let [field] = u.fields.as_slice() else {
             return None;
         };
         let name = self.design.unique_name(e, u);
         let default = format!("{}_{}_key", e.name, e.field_name(field));
         (u.name.is_none() && name == default && default.len() <= MAX_IDENTIFIER_BYTES)
-            .then(|| field.clone())
+            .then_some(field)
     }
 
     /// `sa.ForeignKeyConstraint`, as the Alembic revisions write it.
@@ -786,7 +811,9 @@ impl<'a> Models<'a> {
         format!("sa.Index({})", args.join(", "))
     }
 
-    fn field(&mut self, e: &Entity, f: &Field) -> String {
+    /// One field as a class attribute; `unique_fields` are the fields whose
+    /// unique constraint goes on their `Field`.
+    fn field(&mut self, e: &'a Entity, f: &'a Field, unique_fields: &[&FieldId]) -> String {
         let design = self.design;
         let attr = self.attr(&e.id, &f.id).to_owned();
         let in_pk = e
@@ -817,7 +844,7 @@ impl<'a> Models<'a> {
         if in_pk {
             args.push("primary_key=True".into());
         }
-        if let Some(rid) = self.field_fks.get(&(e.id.clone(), f.id.clone())) {
+        if let Some(rid) = self.field_fks.get(&(&e.id, &f.id)) {
             let r = design.relationship(rid).expect("relationship exists");
             let target = design.entity(&r.to).expect("target exists");
             args.push(format!(
@@ -837,10 +864,7 @@ impl<'a> Models<'a> {
                 args.push(format!("ondelete={}", string(a.as_sql())));
             }
         }
-        if e.uniques
-            .iter()
-            .any(|u| self.unique_on_field(e, u).as_ref() == Some(&f.id))
-        {
+        if unique_fields.contains(&&f.id) {
             args.push("unique=True".into());
         }
         match &f.ty {
@@ -918,7 +942,7 @@ impl<'a> Models<'a> {
                 "Any".into()
             }
             SqlType::Bytea => "bytes".into(),
-            SqlType::Enum(name) => match self.enums.get(name) {
+            SqlType::Enum(name) => match self.enums.get(name.as_str()) {
                 Some(info) => info.class.clone(),
                 None => "str".into(),
             },
@@ -1018,7 +1042,7 @@ impl<'a> Models<'a> {
             }
             DefaultValue::Text(t) => match &f.ty {
                 SqlType::Enum(name) => {
-                    let info = self.enums.get(name)?;
+                    let info = self.enums.get(name.as_str())?;
                     let member = info.members.iter().find(|(_, v)| v == t)?;
                     Some(PyDefault::Value(format!("{}.{}", info.class, member.0)))
                 }
@@ -1077,10 +1101,6 @@ fn sql_string_literal(expr: &str) -> Option<String> {
         out.push(c);
     }
     Some(out)
-}
-
-fn docstring(s: &str) -> String {
-    s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
 }
 
 /// `name: annotation = Call(args)`, on one line when it fits and one
