@@ -394,6 +394,16 @@ fn awkward_names_and_types_through_alembic_and_sqlmodel() {
     through_alembic_and_sqlmodel(&design, "edge.ron");
 }
 
+/// Names and text hostile to Python source (tests/attacks/exports.rs
+/// proves the files compile and read back): the tools still build exactly
+/// the catalog `plinth ddl` does, so every SQL name and comment survived
+/// the mapping to Python identifiers and literals.
+#[test]
+fn hostile_python_names_through_alembic_and_sqlmodel() {
+    let design = repo_root().join("tests/fixtures/attacks/python.ron");
+    through_alembic_and_sqlmodel(&design, "python.ron");
+}
+
 // ---------------------------------------------------------------------------
 // A chain of revisions
 

@@ -232,7 +232,7 @@ impl<'a> Writer<'a> {
             Step::AddColumn { table, column } => Op::one(format!(
                 "op.add_column({}, {})",
                 s(table),
-                column_source(column, None, &enum_reference)
+                column_source(column, None, &enum_reference, false)
             )),
             Step::DropColumn { table, column } => {
                 Op::one(format!("op.drop_column({}, {})", s(table), s(column)))
@@ -353,8 +353,8 @@ impl<'a> Writer<'a> {
                 "# Alembic has no operation to rename an index.",
             ),
             Step::DropType { name } => Op::one(format!(
-                "postgresql.ENUM(name={}).drop(op.get_bind())",
-                s(name)
+                "postgresql.ENUM({}).drop(op.get_bind())",
+                python::type_name(name)
             )),
             Step::RenameType { .. } => Op::execute(
                 &InSchema(step, self.schema),
@@ -376,7 +376,7 @@ impl<'a> Writer<'a> {
         let op = match statement {
             Statement::CreateEnum { name, values } => {
                 let mut args: Vec<String> = values.iter().map(|v| s(v)).collect();
-                args.push(format!("name={}", s(name)));
+                args.push(python::type_name(name));
                 Op::one(format!(
                     "postgresql.ENUM({}).create(op.get_bind())",
                     args.join(", ")
@@ -388,11 +388,18 @@ impl<'a> Writer<'a> {
                 constraints,
             } => {
                 let mut lines = vec!["op.create_table(".to_owned(), format!("    {},", s(name))];
+                let sole_key = constraints.iter().find_map(|c| match c {
+                    Constraint::PrimaryKey { columns, .. } if columns.len() == 1 => {
+                        Some(&columns[0])
+                    }
+                    _ => None,
+                });
                 for c in columns {
                     let note = folded.columns.get(&(name.clone(), c.name.clone()));
+                    let key = sole_key == Some(&c.name);
                     lines.push(format!(
                         "    {},",
-                        column_source(c, note.map(String::as_str), &enum_reference)
+                        column_source(c, note.map(String::as_str), &enum_reference, key)
                     ));
                 }
                 for c in constraints {
@@ -566,11 +573,13 @@ fn type_source(ty: &SqlType) -> String {
 }
 
 /// `sa.Column(...)` for a column as plinth's DDL writes it.
-/// `enum_type` spells a named enum type.
+/// `enum_type` spells a named enum type; `sole_key` says the column is its
+/// table's whole primary key.
 pub(crate) fn column_source(
     c: &Column,
     comment: Option<&str>,
     enum_type: &dyn Fn(&str) -> String,
+    sole_key: bool,
 ) -> String {
     let mut args = vec![string(&c.name), sa_type(&c.ty, enum_type)];
     match c.identity {
@@ -582,10 +591,21 @@ pub(crate) fn column_source(
         args.push(format!("server_default={}", server_default(default)));
     }
     args.push(format!("nullable={}", py_bool(!c.not_null)));
+    if sole_key && serial_unless_told(&c.ty, c.default.is_some() || c.identity.is_some()) {
+        args.push("autoincrement=False".into());
+    }
     if let Some(text) = comment {
         args.push(format!("comment={}", string(text)));
     }
     format!("sa.Column({})", args.join(", "))
+}
+
+/// Whether SQLAlchemy would make a table's only primary-key column a
+/// `SERIAL` (its `autoincrement="auto"`): an integer column with no default
+/// of its own. plinth's DDL does not, so the column says
+/// `autoincrement=False`.
+pub(crate) fn serial_unless_told(ty: &SqlType, has_default: bool) -> bool {
+    matches!(ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt) && !has_default
 }
 
 fn string_list(items: &[String]) -> String {

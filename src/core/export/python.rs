@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::core::model::{DefaultValue, SqlType};
+use crate::core::sql::needs_quotes;
 
 /// Python's keywords and the soft keywords that are awkward as names.
 const KEYWORDS: &[&str] = &[
@@ -260,10 +261,23 @@ pub fn sa_type(ty: &SqlType, enum_type: &dyn Fn(&str) -> String) -> String {
     }
 }
 
+/// `name="..."` for an enum type, with `quote=True` where plinth's DDL
+/// quotes the name. SQLAlchemy quotes a name only when it is one of its
+/// reserved words or not lower-case; PostgreSQL's other keywords (`none`,
+/// `int`, `time`, ...) are fine as column names but refused as type names
+/// unless quoted, and SQLAlchemy would write `"from" none` and fail.
+pub fn type_name(name: &str) -> String {
+    if needs_quotes(name) {
+        format!("name={}, quote=True", string(name))
+    } else {
+        format!("name={}", string(name))
+    }
+}
+
 /// A reference to an existing enum type, which the column never creates
 /// or drops itself.
 pub fn enum_reference(name: &str) -> String {
-    format!("postgresql.ENUM(name={}, create_type=False)", string(name))
+    format!("postgresql.ENUM({}, create_type=False)", type_name(name))
 }
 
 /// The `server_default=` value for a default: SQL as written goes through
@@ -360,6 +374,10 @@ mod tests {
         assert_eq!(
             t("order_status[]"),
             "postgresql.ARRAY(postgresql.ENUM(name=\"order_status\", create_type=False))"
+        );
+        assert_eq!(
+            t("none"),
+            "postgresql.ENUM(name=\"none\", quote=True, create_type=False)"
         );
     }
 }

@@ -15,10 +15,10 @@
 
 use std::fmt::Write;
 
-use super::alembic::{column_source, constraint_source};
+use super::alembic::{column_source, constraint_source, serial_unless_told};
 use super::python::{
     self, class_name, docstring, is_identifier, sa_type, server_default, singular, snake,
-    sql_string, sql_text, string,
+    sql_string, string,
 };
 use crate::core::ids::{EntityId, FieldId, RelationshipId};
 use crate::core::model::{
@@ -587,10 +587,10 @@ impl<'a> Models<'a> {
         }
         let _ = write!(
             out,
-            "\n\n{} = sa.Enum({}, name={}, values_callable=enum_values)\n",
+            "\n\n{} = sa.Enum({}, {}, values_callable=enum_values)\n",
             info.var,
             info.class,
-            string(&e.name)
+            python::type_name(&e.name)
         );
         if let Some(text) = &e.comment {
             // sa.DDL formats its text with `%`.
@@ -640,9 +640,12 @@ impl<'a> Models<'a> {
                 default: f.default.clone(),
                 identity: f.identity,
             };
-            lines.push(column_source(&column, f.comment.as_deref(), &|n| {
-                self.enum_var(n)
-            }));
+            lines.push(column_source(
+                &column,
+                f.comment.as_deref(),
+                &|n| self.enum_var(n),
+                false,
+            ));
         }
         for u in &e.uniques {
             lines.push(constraint_source(&Constraint::Unique {
@@ -905,6 +908,13 @@ impl<'a> Models<'a> {
         if let Some(d) = &f.default {
             kwargs.push(format!("\"server_default\": {}", model_server_default(d)));
         }
+        let sole_key = in_pk
+            && e.primary_key
+                .as_ref()
+                .is_some_and(|pk| pk.fields.len() == 1);
+        if sole_key && serial_unless_told(&f.ty, server_made) {
+            kwargs.push("\"autoincrement\": False".into());
+        }
         if let Some(c) = &f.comment {
             kwargs.push(format!("\"comment\": {}", string(c)));
         }
@@ -1061,8 +1071,8 @@ impl<'a> Models<'a> {
 /// doubling the quotes inside).
 fn model_server_default(default: &DefaultValue) -> String {
     match default {
-        DefaultValue::Text(t) if t.contains('\'') && sql_text(t) == *t => {
-            format!("sa.text({})", string(&Literal(t).to_string()))
+        DefaultValue::Text(t) if t.contains('\'') => {
+            format!("sa.text({})", sql_string(&Literal(t).to_string()))
         }
         other => server_default(other),
     }
