@@ -24,7 +24,7 @@ use super::naming::Timestamp;
 use super::python::{self, enum_reference, sa_type, server_default, sql_string, string};
 use crate::core::diff::{Migration, Plan, Step};
 use crate::core::model::{
-    Deferrable, Design, Entity, Identity, IndexMethod, ReferentialAction, SqlType,
+    DefaultValue, Deferrable, Design, Entity, Identity, IndexMethod, ReferentialAction, SqlType,
 };
 use crate::core::sql::{Column, CommentTarget, Constraint, InSchema, Statement};
 
@@ -232,7 +232,7 @@ impl<'a> Writer<'a> {
             Step::AddColumn { table, column } => Op::one(format!(
                 "op.add_column({}, {})",
                 s(table),
-                column_source(column, None, &enum_reference, false)
+                column_source(column, None, &enum_reference, server_default, false)
             )),
             Step::DropColumn { table, column } => {
                 Op::one(format!("op.drop_column({}, {})", s(table), s(column)))
@@ -399,7 +399,13 @@ impl<'a> Writer<'a> {
                     let key = sole_key == Some(&c.name);
                     lines.push(format!(
                         "    {},",
-                        column_source(c, note.map(String::as_str), &enum_reference, key)
+                        column_source(
+                            c,
+                            note.map(String::as_str),
+                            &enum_reference,
+                            server_default,
+                            key
+                        )
                     ));
                 }
                 for c in constraints {
@@ -573,12 +579,14 @@ fn type_source(ty: &SqlType) -> String {
 }
 
 /// `sa.Column(...)` for a column as plinth's DDL writes it.
-/// `enum_type` spells a named enum type; `sole_key` says the column is its
-/// table's whole primary key.
+/// `enum_type` spells a named enum type and `default` a server default
+/// (the models spell some differently, for `alembic check`); `sole_key`
+/// says the column is its table's whole primary key.
 pub(crate) fn column_source(
     c: &Column,
     comment: Option<&str>,
     enum_type: &dyn Fn(&str) -> String,
+    default: fn(&DefaultValue) -> String,
     sole_key: bool,
 ) -> String {
     let mut args = vec![string(&c.name), sa_type(&c.ty, enum_type)];
@@ -587,8 +595,8 @@ pub(crate) fn column_source(
         Some(Identity::ByDefault) => args.push("sa.Identity(always=False)".into()),
         None => {}
     }
-    if let Some(default) = &c.default {
-        args.push(format!("server_default={}", server_default(default)));
+    if let Some(d) = &c.default {
+        args.push(format!("server_default={}", default(d)));
     }
     args.push(format!("nullable={}", py_bool(!c.not_null)));
     if sole_key && serial_unless_told(&c.ty, c.default.is_some() || c.identity.is_some()) {

@@ -224,8 +224,10 @@ pub fn singular(word: &str) -> String {
 /// (`order_items` gives `OrderItem`).
 pub fn class_name(table: &str) -> String {
     let split = table
-        .rfind(|c: char| !c.is_ascii_alphanumeric())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let (head, last) = table.split_at(split);
     camel(&format!("{head}{}", singular(last)))
 }
@@ -357,6 +359,8 @@ mod tests {
         assert_eq!(class_name("audit_log"), "AuditLog");
         assert_eq!(class_name("boxes"), "Box");
         assert_eq!(class_name("2fa codes"), "T2faCode");
+        assert_eq!(class_name("Ck_\u{a307f}s"), "CkS");
+        assert_eq!(class_name("日本s"), "S");
         assert_eq!(snake("from"), "from_");
         assert_eq!(snake("End Date"), "end_date");
         assert_eq!(snake("1st"), "_1st");

@@ -644,6 +644,7 @@ impl<'a> Models<'a> {
                 &column,
                 f.comment.as_deref(),
                 &|n| self.enum_var(n),
+                model_server_default,
                 false,
             ));
         }
