@@ -10,6 +10,7 @@
 mod common;
 
 mod designer;
+mod exports;
 mod expressions;
 mod files;
 mod ids;
