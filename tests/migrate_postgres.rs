@@ -900,3 +900,67 @@ fn a_history_table_from_an_older_plinth_keeps_working() {
     assert_eq!(downs[2].1, Some(plinth::db::checksum(&bytes)));
     catalog::assert_same(&schema_of(&db), &reference(&versions()[2].1), "after up");
 }
+
+/// `migrate up` records the design its migrations lead to, as `apply`
+/// does: a field renamed afterwards in that design (id kept) is then
+/// planned by `apply` as a RENAME, and the row in it stays.
+#[test]
+fn migrate_up_remembers_the_design_so_a_later_rename_is_a_rename() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    write_chain(dir.path(), &[]);
+    expect(&db, dir.path(), "up", 0);
+    let recorded: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM plinth.applied WHERE schema_name = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded, 1, "one record of the snapshot");
+    // Running up again with nothing to do records nothing new.
+    expect(&db, dir.path(), "up", 0);
+    let again: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM plinth.applied", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(again, 1);
+
+    db.psql_stdin("INSERT INTO users (email, display_name) VALUES ('a@example.com', 'keep me');");
+    let snapshot = fs::read_to_string(dir.path().join(".plinth/snapshot.ron")).unwrap();
+    let renamed = snapshot.replacen(
+        r#"name: "display_name", type: "varchar(200)""#,
+        r#"name: "nickname", type: "varchar(200)""#,
+        1,
+    );
+    assert_ne!(renamed, snapshot, "the field to rename is in the snapshot");
+    let design = dir.path().join("renamed.ron");
+    fs::write(&design, renamed).unwrap();
+    let plan = run_plinth(&[
+        "apply",
+        design.to_str().unwrap(),
+        "--url",
+        &db.conninfo(),
+        "--dry-run",
+    ]);
+    assert!(
+        plan.contains("RENAME COLUMN display_name TO nickname"),
+        "the plan renames:\n{plan}"
+    );
+    assert!(!plan.contains("DROP COLUMN"), "{plan}");
+    run_plinth(&[
+        "apply",
+        design.to_str().unwrap(),
+        "--url",
+        &db.conninfo(),
+        "--yes",
+    ]);
+    let kept: String = db
+        .client()
+        .query_one("SELECT nickname FROM users", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, "keep me");
+}

@@ -105,7 +105,7 @@ fn run(args: DbArgs, design: Option<PathBuf>, action: Action) -> Result<(), Fail
                 let work = locked(
                     client,
                     &args.schema,
-                    up_locked(client, &args.schema, &files),
+                    up_locked(client, &args.schema, &args.dir, &files),
                 );
                 watch.run(work, |w| notes.hear(w)).await
             }
@@ -215,6 +215,7 @@ fn check_splits(
 async fn up_locked(
     client: &Client,
     schema: &str,
+    dir: &Path,
     files: &BTreeMap<String, Files>,
 ) -> Result<(), Failure> {
     history::ensure_table(client, schema)
@@ -261,7 +262,7 @@ async fn up_locked(
             "Nothing to apply: all {} migration(s) are applied.",
             applied.len()
         );
-        return Ok(());
+        return remember_snapshot(client, schema, dir).await;
     }
     let mut done = 0;
     for (version, f, up, sql, sum, down) in pending {
@@ -279,7 +280,27 @@ async fn up_locked(
         done += 1;
     }
     println!("Applied {done} migration(s).");
-    Ok(())
+    remember_snapshot(client, schema, dir).await
+}
+
+/// With every migration applied, the database holds the design of the
+/// newest one, which `migrate new` keeps as `.plinth/snapshot.ron`: it is
+/// recorded in `plinth.applied` as `apply` records what it applies, so a
+/// later `apply`, `diff` or designer plan knows the ids (and so the
+/// renames) of what the migrations made. Without the right to make
+/// plinth's schema, or without a snapshot, nothing is recorded.
+async fn remember_snapshot(client: &Client, schema: &str, dir: &Path) -> Result<(), Failure> {
+    let snapshot = dir.join(".plinth").join("snapshot.ron");
+    if !snapshot.exists() {
+        return Ok(());
+    }
+    let design = super::load(&snapshot)?;
+    if crate::db::record::ensure(client).await.is_err() {
+        return Ok(());
+    }
+    crate::db::record::record(client, schema, &design)
+        .await
+        .map_err(database)
 }
 
 /// How a migration's down file stands against what was recorded when its

@@ -9,7 +9,7 @@
 //! the ids they were applied with, and then diffs by id: a rename since is
 //! a `RENAME`.
 
-use tokio_postgres::{Client, Transaction};
+use tokio_postgres::{Client, GenericClient};
 
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
@@ -61,7 +61,7 @@ pub async fn last(client: &Client, schema: &str) -> Result<Option<Design>, tokio
 /// Records `design` as applied to `schema` in `tx`, unless the last
 /// record is that very design.
 pub async fn record(
-    tx: &Transaction<'_>,
+    tx: &impl GenericClient,
     schema: &str,
     design: &Design,
 ) -> Result<(), tokio_postgres::Error> {
