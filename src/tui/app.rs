@@ -2040,14 +2040,14 @@ impl App {
 
     fn info(&mut self, text: String) {
         self.message = Some(Message {
-            text: crate::core::text::printable(&text).into_owned(),
+            text: status_text(&text),
             kind: MessageKind::Info,
         });
     }
 
     fn error(&mut self, text: String) {
         self.message = Some(Message {
-            text: crate::core::text::printable(&text).into_owned(),
+            text: status_text(&text),
             kind: MessageKind::Error,
         });
     }
@@ -2133,6 +2133,18 @@ fn common_prefix(words: &[String]) -> String {
     first[..len].to_owned()
 }
 
+/// A message for the one-line status bar: lines joined, and nothing a
+/// terminal would obey (a name echoed back may hold anything).
+fn status_text(text: &str) -> String {
+    let joined = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    crate::core::text::printable(&joined).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2143,6 +2155,18 @@ mod tests {
         assert_eq!(follow(0, 12, 10), 3);
         assert_eq!(follow(5, 2, 10), 2);
         assert_eq!(follow(5, 9, 10), 5);
+    }
+
+    #[test]
+    fn status_messages_are_one_line_and_show_escapes() {
+        assert_eq!(
+            status_text("apply failed: lock timeout\n  detail: x\n\n  hint: y"),
+            "apply failed: lock timeout · detail: x · hint: y"
+        );
+        assert_eq!(
+            status_text("no such entity `a\u{1b}[2J`"),
+            "no such entity `a\\u{1b}[2J`"
+        );
     }
 
     #[test]
