@@ -12,32 +12,23 @@ use std::borrow::Cow;
 /// overrides that reorder what a reader sees shown as a `\u{…}` escape;
 /// text without them is returned as it is, without copying.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(unprintable) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if unprintable(c) {
-            shown.extend(c.escape_unicode());
-        } else {
-            shown.push(c);
-        }
-    }
-    Cow::Owned(shown)
+    escaped(text, unprintable)
 }
 
 /// Like [`printable`], but keeps line breaks and tabs: for text shown on
 /// several lines (a comment in a docs pane).
 pub fn printable_lines(text: &str) -> Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| unprintable(c) && !matches!(c, '\n' | '\t'))
-    {
+    escaped(text, |c| unprintable(c) && !matches!(c, '\n' | '\t'))
+}
+
+/// `text` with the characters `escape` picks written as `\u{…}`.
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escape) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if unprintable(c) && !matches!(c, '\n' | '\t') {
+        if escape(c) {
             shown.extend(c.escape_unicode());
         } else {
             shown.push(c);

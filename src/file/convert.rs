@@ -39,19 +39,38 @@ fn fail<T>(place: Place, message: String) -> Result<T, ConvertError> {
 /// a design file copies its id; taken as one object, the other one would
 /// be planned as dropped.
 fn claim_ids(file: &DesignFile, ids: &mut IdGen) -> Result<(), ConvertError> {
-    type Seen<'f> = FxHashMap<(&'static str, &'f str), Place>;
-    fn claim<'f>(
-        seen: &mut Seen<'f>,
-        missing: &mut bool,
+    let mut claims = Claims::default();
+    let result = claims.all(file);
+    // Fresh ids are made only for objects written without one; only then
+    // does the generator need to know the others.
+    if claims.missing {
+        for (_, id) in claims.seen.keys() {
+            ids.avoid(id);
+        }
+    }
+    result
+}
+
+/// The ids a file gives, by kind, with where each was first written.
+#[derive(Default)]
+struct Claims<'f> {
+    seen: FxHashMap<(&'static str, &'f str), Place>,
+    /// Some object was written without an id.
+    missing: bool,
+}
+
+impl<'f> Claims<'f> {
+    fn claim(
+        &mut self,
         kind: &'static str,
         id: &'f Option<String>,
         place: Place,
     ) -> Result<(), ConvertError> {
         let Some(id) = id.as_deref() else {
-            *missing = true;
+            self.missing = true;
             return Ok(());
         };
-        match seen.insert((kind, id), place) {
+        match self.seen.insert((kind, id), place) {
             Some(first) => Err(ConvertError {
                 place,
                 message: format!(
@@ -62,48 +81,33 @@ fn claim_ids(file: &DesignFile, ids: &mut IdGen) -> Result<(), ConvertError> {
             None => Ok(()),
         }
     }
-    let mut seen = Seen::default();
-    let mut missing = false;
-    let result = claim_all(file, &mut |kind, id, place| {
-        claim(&mut seen, &mut missing, kind, id, place)
-    });
-    // Fresh ids are made only for objects written without one; only then
-    // does the generator need to know the others.
-    if missing {
-        for (_, id) in seen.keys() {
-            ids.avoid(id);
-        }
-    }
-    result
-}
 
-type Claim<'c, 'f> =
-    dyn FnMut(&'static str, &'f Option<String>, Place) -> Result<(), ConvertError> + 'c;
-
-fn claim_all<'f>(file: &'f DesignFile, claim: &mut Claim<'_, 'f>) -> Result<(), ConvertError> {
-    for (i, e) in file.enums.iter().enumerate() {
-        claim("enum", &e.id, Place::Enum(i))?;
+    fn all(&mut self, file: &'f DesignFile) -> Result<(), ConvertError> {
+        let mut claim = |kind, id, place| self.claim(kind, id, place);
+        for (i, e) in file.enums.iter().enumerate() {
+            claim("enum", &e.id, Place::Enum(i))?;
+        }
+        for (e, entity) in file.entities.iter().enumerate() {
+            claim("entity", &entity.id, Place::EntityKey(e, "id"))?;
+            let items = |item: Item, i: usize| Place::ItemKey(e, item, i, "id");
+            for (i, f) in entity.fields.iter().enumerate() {
+                claim("field", &f.id, items(Item::Field, i))?;
+            }
+            for (i, u) in entity.uniques.iter().enumerate() {
+                claim("unique constraint", &u.id, items(Item::Unique, i))?;
+            }
+            for (i, c) in entity.checks.iter().enumerate() {
+                claim("check", &c.id, items(Item::Check, i))?;
+            }
+            for (i, x) in entity.indexes.iter().enumerate() {
+                claim("index", &x.id, items(Item::Index, i))?;
+            }
+            for (i, r) in entity.relationships.iter().enumerate() {
+                claim("relationship", &r.id, items(Item::Relationship, i))?;
+            }
+        }
+        Ok(())
     }
-    for (e, entity) in file.entities.iter().enumerate() {
-        claim("entity", &entity.id, Place::EntityKey(e, "id"))?;
-        let items = |item: Item, i: usize| Place::ItemKey(e, item, i, "id");
-        for (i, f) in entity.fields.iter().enumerate() {
-            claim("field", &f.id, items(Item::Field, i))?;
-        }
-        for (i, u) in entity.uniques.iter().enumerate() {
-            claim("unique constraint", &u.id, items(Item::Unique, i))?;
-        }
-        for (i, c) in entity.checks.iter().enumerate() {
-            claim("check", &c.id, items(Item::Check, i))?;
-        }
-        for (i, x) in entity.indexes.iter().enumerate() {
-            claim("index", &x.id, items(Item::Index, i))?;
-        }
-        for (i, r) in entity.relationships.iter().enumerate() {
-            claim("relationship", &r.id, items(Item::Relationship, i))?;
-        }
-    }
-    Ok(())
 }
 
 /// Builds the design a file describes. Ids missing from the file come
