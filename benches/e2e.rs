@@ -5,8 +5,9 @@
 //!
 //! Run with `cargo bench --bench e2e` (it needs the PostgreSQL that
 //! `./.ci/test` starts, for the database rows; `PLINTH_BENCH_PG` overrides
-//! the connection, `PLINTH_E2E_SIZES=500,5000` the sizes). Under
-//! `cargo test` it does nothing.
+//! the connection, `PLINTH_E2E_SIZES=500,5000` the sizes;
+//! `PLINTH_E2E_DIR=DIR` keeps the generated files there). Under `cargo test`
+//! it does nothing.
 //!
 //! Designs come from `core::synthetic` (about ten fields, a unique natural
 //! key, a foreign key with its index per entity) and are written with ids.
@@ -240,13 +241,22 @@ fn main() {
                 .collect()
         })
         .unwrap_or_else(|| vec![500, 5_000, 50_000]);
-    let dir = tempfile::tempdir().unwrap();
+    // `PLINTH_E2E_DIR` keeps the generated designs there, to profile a
+    // command on them afterwards.
+    let temp = tempfile::tempdir().unwrap();
+    let dir = match std::env::var_os("PLINTH_E2E_DIR") {
+        Some(d) => {
+            std::fs::create_dir_all(&d).unwrap();
+            PathBuf::from(d)
+        }
+        None => temp.path().to_owned(),
+    };
     let mut table = Table::new();
     for &size in &sizes {
-        commands(dir.path(), size, &mut table);
+        commands(&dir, size, &mut table);
     }
     if std::env::var("PLINTH_E2E_NO_DB").is_err() {
-        database(dir.path(), &mut table);
+        database(&dir, &mut table);
     }
 
     // The table, as README's Speed section shows it.
