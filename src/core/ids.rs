@@ -23,9 +23,18 @@ const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// reproducible; the applications use [`IdGen::random`].
 pub struct IdGen {
     rng: fastrand::Rng,
-    /// Every id known to be in use, whatever its kind: the ids of the
-    /// design being read or edited and every id this generator made.
-    taken: FxHashSet<String>,
+    /// Every id known to be in use, whatever its kind (the ids of the
+    /// design being read or edited and every id this generator made), by
+    /// a 64-bit hash: told of a 50,000-entity design, it holds 8 bytes an
+    /// id instead of a copy of each. Two ids with one hash only make a
+    /// fresh id be drawn again.
+    taken: FxHashSet<u64>,
+}
+
+/// The hash an id is remembered by.
+fn taken_key(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
 }
 
 impl IdGen {
@@ -45,9 +54,7 @@ impl IdGen {
 
     /// Tells the generator that `id` is in use, so it never makes it.
     pub fn avoid(&mut self, id: &str) {
-        if !self.taken.contains(id) {
-            self.taken.insert(id.to_owned());
-        }
+        self.taken.insert(taken_key(id));
     }
 
     /// Tells the generator every id `design` holds.
@@ -82,7 +89,7 @@ impl IdGen {
             for _ in 0..RANDOM_LEN {
                 id.push(ALPHABET[self.rng.usize(..ALPHABET.len())] as char);
             }
-            if self.taken.insert(id.clone()) {
+            if self.taken.insert(taken_key(&id)) {
                 return id;
             }
         }
