@@ -6,6 +6,7 @@ pub mod format;
 mod lex;
 mod locate;
 pub mod save;
+mod split;
 
 use std::fmt;
 use std::fs;
@@ -77,16 +78,13 @@ pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
 pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
     // Editors on Windows start UTF-8 files with a byte-order mark.
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let file: format::DesignFile = ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME)
-        .from_str(source)
-        .map_err(|e| {
-            let position = Position {
-                line: e.span.start.line,
-                col: e.span.start.col,
-            };
-            (position, readable(&e.code.to_string()))
-        })?;
+    let file = read_file(source).map_err(|e| {
+        let position = Position {
+            line: e.span.start.line,
+            col: e.span.start.col,
+        };
+        (position, readable(&e.code.to_string()))
+    })?;
     let design = to_design(file, ids).map_err(|e| {
         let map = SourceMap::new(source);
         let message = match e.first {
@@ -103,6 +101,55 @@ pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)
         return Err((position, problem.message));
     }
     Ok(design)
+}
+
+/// The file's structure, its entities parsed on every core when the file
+/// can be cut into them ([`split`]). Any error is the whole file's own, so
+/// it reads as if the file had been parsed as one.
+fn read_file(source: &str) -> Result<format::DesignFile, ron::error::SpannedError> {
+    let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
+    let whole = || options.from_str(source);
+    let Some(parts) = split::split(source) else {
+        return whole();
+    };
+    let Ok(mut file) = options.from_str::<format::DesignFile>(&parts.header) else {
+        return whole();
+    };
+    // A thread for every 500 entities or so, up to one per core: fewer
+    // would leave cores idle, more would only cost the threads' start.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(parts.entities.len() / 500).max(1);
+    let per_thread = parts.entities.len().div_ceil(threads).max(1);
+    let parse = |entities: &[(usize, &str)]| -> Option<Vec<format::EntityFile>> {
+        entities
+            .iter()
+            .map(|(_, text)| options.from_str(text).ok())
+            .collect()
+    };
+    let groups: Vec<Option<Vec<format::EntityFile>>> = if threads == 1 {
+        vec![parse(&parts.entities)]
+    } else {
+        std::thread::scope(|scope| {
+            let running: Vec<_> = parts
+                .entities
+                .chunks(per_thread)
+                .map(|group| scope.spawn(move || parse(group)))
+                .collect();
+            running
+                .into_iter()
+                .map(|t| t.join().expect("parsing an entity does not panic"))
+                .collect()
+        })
+    };
+    let mut entities = Vec::with_capacity(parts.entities.len());
+    for group in groups {
+        match group {
+            Some(group) => entities.extend(group),
+            None => return whole(),
+        }
+    }
+    file.entities = entities;
+    Ok(file)
 }
 
 /// The canonical text of a design: the same design always gives the same
