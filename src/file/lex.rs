@@ -34,7 +34,12 @@ pub(super) struct Token {
 /// The tokens of `text`, in order; an unclosed string or comment ends it
 /// with an error naming its line.
 pub(super) fn tokens(text: &str) -> Lexer<'_> {
-    Lexer { text, i: 0 }
+    tokens_from(text, 0)
+}
+
+/// The tokens of `text` from offset `i`, which starts a token.
+pub(super) fn tokens_from(text: &str, i: usize) -> Lexer<'_> {
+    Lexer { text, i }
 }
 
 pub(super) struct Lexer<'a> {

@@ -9,6 +9,8 @@
 //! file, which is also their position in the design that was loaded from
 //! it, so two objects with one name (or one id) are told apart.
 
+use std::sync::Mutex;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::core::ids::EntityId;
@@ -103,12 +105,20 @@ struct EntitySpots {
 }
 
 /// Where each object of one design file is written.
-#[derive(Clone, Debug, Default)]
+///
+/// The pass made on load maps the design, its enums and where each entity
+/// begins and ends; what is inside an entity is mapped when a place in it
+/// is asked for, from that entity's text alone. Places are asked for entity
+/// by entity, so the entity mapped last is kept. A map of a 50,000-entity
+/// file is then a few megabytes, not a spot for every field.
+#[derive(Debug, Default)]
 pub struct SourceMap {
     line_starts: Vec<usize>,
     design: Spot,
     enums: Vec<Spot>,
-    entities: Vec<EntitySpots>,
+    /// Where each entity's text starts and ends.
+    entities: Vec<(usize, usize)>,
+    last: Mutex<Option<(usize, EntitySpots)>>,
 }
 
 /// What the walk is inside of.
@@ -118,11 +128,22 @@ enum Frame {
     Enums,
     Entities,
     Enum(usize),
-    Entity(usize),
-    Items(usize, Item),
-    ItemObject(usize, Item, usize),
+    /// An entity whose insides are being mapped.
+    Entity,
+    /// An entity passed over by the load's pass: only its end is noted.
+    Passed(usize),
+    Items(Item),
+    ItemObject(Item, usize),
     /// Any other value: a variant's parentheses, a list of names, a map.
     Other,
+}
+
+/// One walk over tokens, recording into a map (the load's pass) or into
+/// one entity's spots.
+struct Walk<'m> {
+    map: &'m mut SourceMap,
+    /// `Some` when mapping one entity's insides.
+    entity: Option<EntitySpots>,
 }
 
 impl SourceMap {
@@ -141,11 +162,110 @@ impl SourceMap {
                 .collect(),
             ..SourceMap::default()
         };
-        let mut stack: Vec<Frame> = Vec::new();
+        Walk {
+            map: &mut map,
+            entity: None,
+        }
+        .run(source, 0, Vec::new());
+        map
+    }
+
+    /// `f` of the insides of entity `e`, or `None` when there is none.
+    fn with_entity<T>(
+        &self,
+        source: &str,
+        e: usize,
+        f: impl FnOnce(&EntitySpots) -> T,
+    ) -> Option<T> {
+        if e >= self.entities.len() {
+            return None;
+        }
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if last.as_ref().is_none_or(|(at, _)| *at != e) {
+            // Mapping one entity reads only its text and writes only its
+            // spots; the scratch map stays empty.
+            let mut scratch = SourceMap::default();
+            let mut walk = Walk {
+                map: &mut scratch,
+                entity: Some(EntitySpots::default()),
+            };
+            walk.run(source, self.entities[e].0, vec![Frame::Entities]);
+            *last = Some((e, walk.entity.unwrap_or_default()));
+        }
+        last.as_ref().map(|(_, spots)| f(spots))
+    }
+
+    /// Where `place` is written; the nearest enclosing object when the
+    /// place itself is not (a key left out, say).
+    pub fn position(&self, source: &str, place: Place) -> Position {
+        let entity = |e: usize| self.entities.get(e).map(|&(start, _)| start);
+        let spot = |e: usize, f: &dyn Fn(&EntitySpots) -> Option<usize>| {
+            self.with_entity(source, e, |spots| f(spots)).flatten()
+        };
+        let offset = match place {
+            Place::Design => Some(self.design.start),
+            Place::DesignKey(k) => self.design.key(k).or(Some(self.design.start)),
+            Place::Enum(i) => self.enums.get(i).map(Spot::offset),
+            Place::Entity(e) => spot(e, &|s| Some(s.spot.offset())).or(entity(e)),
+            Place::EntityKey(e, k) => {
+                spot(e, &|s| Some(s.spot.key(k).unwrap_or(s.spot.offset()))).or(entity(e))
+            }
+            Place::Item(e, kind, i) => spot(e, &|s| {
+                Some(
+                    s.items[kind as usize]
+                        .get(i)
+                        .map_or(s.spot.offset(), Spot::offset),
+                )
+            })
+            .or(entity(e)),
+            Place::ItemKey(e, kind, i, k) => spot(e, &|s| {
+                Some(
+                    s.items[kind as usize]
+                        .get(i)
+                        .map_or(s.spot.offset(), |s| s.key(k).unwrap_or(s.offset())),
+                )
+            })
+            .or(entity(e)),
+        };
+        self.position_of(source, offset.unwrap_or(0))
+    }
+
+    /// The relationship of entity `e` written with `id`, if its id is.
+    fn relationship_by_id(&self, source: &str, e: usize, id: &str) -> Option<usize> {
+        self.with_entity(source, e, |spots| {
+            spots.items[Item::Relationship as usize]
+                .iter()
+                .position(|s| s.id.as_deref() == Some(id))
+        })
+        .flatten()
+    }
+
+    fn position_of(&self, source: &str, offset: usize) -> Position {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        Position {
+            line,
+            col: source
+                .get(start..offset)
+                .map_or(1, |s| s.chars().count() + 1),
+        }
+    }
+}
+
+impl Walk<'_> {
+    /// Walks the tokens from `from` with `stack` open, until the stack
+    /// closes (one entity) or the text ends.
+    fn run(&mut self, source: &str, from: usize, mut stack: Vec<Frame>) {
+        let one_entity = !stack.is_empty();
         // The key whose value comes next, in the innermost object.
         let mut key: Option<&str> = None;
         let mut after_ident = false;
-        let mut tokens = lex::tokens(source).map_while(Result::ok).peekable();
+        let mut tokens = lex::tokens_from(source, from)
+            .map_while(Result::ok)
+            .peekable();
         while let Some(t) = tokens.next() {
             let text = &source[t.start..t.end];
             let frame = stack.last().copied();
@@ -162,7 +282,7 @@ impl SourceMap {
             if let (Some(k), Some(frame)) = (key, frame)
                 && t.kind != Kind::Comment
             {
-                map.record(frame, k, source, &t);
+                self.record(frame, k, source, &t);
             }
             match t.kind {
                 Kind::Open(b'(') if after_ident => {
@@ -170,57 +290,73 @@ impl SourceMap {
                     key = None;
                 }
                 Kind::Open(bracket) => {
-                    let next = match (frame, bracket, key) {
-                        (None, b'(', _) => {
-                            map.design = Spot::at(t.start);
-                            Frame::Design
-                        }
-                        (Some(Frame::Design), b'[', Some("enums")) => Frame::Enums,
-                        (Some(Frame::Design), b'[', Some("entities")) => Frame::Entities,
-                        (Some(Frame::Enums), b'(', _) => {
-                            map.enums.push(Spot::at(t.start));
-                            Frame::Enum(map.enums.len() - 1)
-                        }
-                        (Some(Frame::Entities), b'(', _) => {
-                            map.entities.push(EntitySpots {
-                                spot: Spot::at(t.start),
-                                ..EntitySpots::default()
-                            });
-                            Frame::Entity(map.entities.len() - 1)
-                        }
-                        (Some(Frame::Entity(e)), b'[', Some(k)) => match item_of(k) {
-                            Some(item) => Frame::Items(e, item),
-                            None => Frame::Other,
-                        },
-                        (Some(Frame::Items(e, item)), b'(', _) => {
-                            let list = &mut map.entities[e].items[item as usize];
-                            list.push(Spot::at(t.start));
-                            Frame::ItemObject(e, item, list.len() - 1)
-                        }
-                        _ => Frame::Other,
-                    };
+                    let next = self.open(frame, bracket, key, t.start);
                     stack.push(next);
                     key = None;
                 }
                 Kind::Close(_) => {
-                    stack.pop();
+                    if let Some(Frame::Passed(e)) = stack.pop() {
+                        self.map.entities[e].1 = t.end;
+                    }
                     key = None;
+                    if one_entity && stack.len() <= 1 {
+                        return;
+                    }
                 }
                 Kind::Comma => key = None,
                 _ => {}
             }
             after_ident = t.kind == Kind::Ident;
         }
-        map
+    }
+
+    /// The frame a bracket opens inside `frame`, noting where objects start.
+    fn open(&mut self, frame: Option<Frame>, bracket: u8, key: Option<&str>, at: usize) -> Frame {
+        let map = &mut *self.map;
+        match (frame, bracket, key) {
+            (None, b'(', _) => {
+                map.design = Spot::at(at);
+                Frame::Design
+            }
+            (Some(Frame::Design), b'[', Some("enums")) => Frame::Enums,
+            (Some(Frame::Design), b'[', Some("entities")) => Frame::Entities,
+            (Some(Frame::Enums), b'(', _) => {
+                map.enums.push(Spot::at(at));
+                Frame::Enum(map.enums.len() - 1)
+            }
+            (Some(Frame::Entities), b'(', _) => match &mut self.entity {
+                Some(spots) => {
+                    spots.spot = Spot::at(at);
+                    Frame::Entity
+                }
+                None => {
+                    map.entities.push((at, at));
+                    Frame::Passed(map.entities.len() - 1)
+                }
+            },
+            (Some(Frame::Entity), b'[', Some(k)) => match item_of(k) {
+                Some(item) => Frame::Items(item),
+                None => Frame::Other,
+            },
+            (Some(Frame::Items(item)), b'(', _) => match &mut self.entity {
+                Some(spots) => {
+                    let list = &mut spots.items[item as usize];
+                    list.push(Spot::at(at));
+                    Frame::ItemObject(item, list.len() - 1)
+                }
+                None => Frame::Other,
+            },
+            _ => Frame::Other,
+        }
     }
 
     /// Notes where the value of `key` starts in the object `frame`.
     fn record(&mut self, frame: Frame, key: &str, source: &str, t: &lex::Token) {
-        let spot = match frame {
-            Frame::Design => &mut self.design,
-            Frame::Enum(i) => &mut self.enums[i],
-            Frame::Entity(e) => &mut self.entities[e].spot,
-            Frame::ItemObject(e, item, i) => &mut self.entities[e].items[item as usize][i],
+        let spot = match (frame, &mut self.entity) {
+            (Frame::Design, _) => &mut self.map.design,
+            (Frame::Enum(i), _) => &mut self.map.enums[i],
+            (Frame::Entity, Some(spots)) => &mut spots.spot,
+            (Frame::ItemObject(item, i), Some(spots)) => &mut spots.items[item as usize][i],
             _ => return,
         };
         match key {
@@ -241,58 +377,17 @@ impl SourceMap {
             }
         }
     }
-
-    /// Where `place` is written; the nearest enclosing object when the
-    /// place itself is not (a key left out, say).
-    pub fn position(&self, source: &str, place: Place) -> Position {
-        let entity = |e: usize| self.entities.get(e);
-        let item = |e: usize, item: Item, i: usize| {
-            entity(e).and_then(|spots| spots.items[item as usize].get(i))
-        };
-        let offset = match place {
-            Place::Design => Some(self.design.start),
-            Place::DesignKey(k) => self.design.key(k).or(Some(self.design.start)),
-            Place::Enum(i) => self.enums.get(i).map(Spot::offset),
-            Place::Entity(e) => entity(e).map(|s| s.spot.offset()),
-            Place::EntityKey(e, k) => entity(e).map(|s| s.spot.key(k).unwrap_or(s.spot.offset())),
-            Place::Item(e, kind, i) => item(e, kind, i)
-                .map(Spot::offset)
-                .or_else(|| entity(e).map(|s| s.spot.offset())),
-            Place::ItemKey(e, kind, i, k) => item(e, kind, i)
-                .map(|s| s.key(k).unwrap_or(s.offset()))
-                .or_else(|| entity(e).map(|s| s.spot.offset())),
-        };
-        self.position_of(source, offset.unwrap_or(0))
-    }
-
-    /// The relationship of entity `e` written with `id`, if its id is.
-    fn relationship_by_id(&self, e: usize, id: &str) -> Option<usize> {
-        self.entities.get(e)?.items[Item::Relationship as usize]
-            .iter()
-            .position(|s| s.id.as_deref() == Some(id))
-    }
-
-    fn position_of(&self, source: &str, offset: usize) -> Position {
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self.line_starts[line - 1];
-        Position {
-            line,
-            col: source
-                .get(start..offset)
-                .map_or(1, |s| s.chars().count() + 1),
-        }
-    }
 }
 
 fn is_object(frame: Option<Frame>) -> bool {
     matches!(
         frame,
-        Some(Frame::Design | Frame::Enum(_) | Frame::Entity(_) | Frame::ItemObject(..))
+        Some(Frame::Design | Frame::Enum(_) | Frame::Entity | Frame::ItemObject(..))
     )
 }
 
 fn frame_is_relationship(frame: Frame) -> bool {
-    matches!(frame, Frame::ItemObject(_, Item::Relationship, _))
+    matches!(frame, Frame::ItemObject(Item::Relationship, _))
 }
 
 fn item_of(key: &str) -> Option<Item> {
@@ -327,7 +422,7 @@ impl Locator {
     }
 
     /// The place in the file of `location`.
-    pub fn place(&self, design: &Design, location: &Location) -> Place {
+    pub fn place(&self, source: &str, design: &Design, location: &Location) -> Place {
         if let Location::Enum(id) = location {
             return match design.enums.iter().position(|e| &e.id == id) {
                 Some(i) => Place::Enum(i),
@@ -360,12 +455,15 @@ impl Locator {
                 item(Item::Index, entity.indexes.iter().position(|x| &x.id == i))
             }
             Location::Relationship(_, r) => {
-                let at = self.map.relationship_by_id(e, r.as_str()).or_else(|| {
-                    design
-                        .relationships_from(entity_id)
-                        .iter()
-                        .position(|x| &x.id == r)
-                });
+                let at = self
+                    .map
+                    .relationship_by_id(source, e, r.as_str())
+                    .or_else(|| {
+                        design
+                            .relationships_from(entity_id)
+                            .iter()
+                            .position(|x| &x.id == r)
+                    });
                 item(Item::Relationship, at)
             }
             _ => Place::Entity(e),
@@ -374,7 +472,8 @@ impl Locator {
 
     /// Where `location` of `design` is written in `source`.
     pub fn position(&self, source: &str, design: &Design, location: &Location) -> Position {
-        self.map.position(source, self.place(design, location))
+        self.map
+            .position(source, self.place(source, design, location))
     }
 }
 
@@ -425,7 +524,7 @@ mod tests {
     #[test]
     fn relationships_are_found_by_the_id_written() {
         let map = SourceMap::new(SOURCE);
-        assert_eq!(map.relationship_by_id(1, "r1"), Some(0));
-        assert_eq!(map.relationship_by_id(1, "r2"), None);
+        assert_eq!(map.relationship_by_id(SOURCE, 1, "r1"), Some(0));
+        assert_eq!(map.relationship_by_id(SOURCE, 1, "r2"), None);
     }
 }
