@@ -157,17 +157,79 @@ fn each_claim<'f>(
 
 /// Builds the design a file describes. Ids missing from the file come
 /// from `ids`.
-pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertError> {
-    if file.format != FORMAT_VERSION {
-        return fail(
-            Place::DesignKey("format"),
-            format!(
-                "format {} is not supported; this plinth reads format {FORMAT_VERSION}",
-                file.format
-            ),
-        );
-    }
+pub fn to_design(mut file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertError> {
+    check_format(&file)?;
     claim_ids(&file, ids)?;
+    let mut entities = Vec::with_capacity(file.entities.len());
+    for (at, file_entity) in std::mem::take(&mut file.entities).into_iter().enumerate() {
+        entities.push(to_entity(at, file_entity, ids)?);
+    }
+    assemble(file, entities, ids)
+}
+
+/// Refuses a file of a format this plinth does not read.
+pub fn check_format(file: &DesignFile) -> Result<(), ConvertError> {
+    if file.format == FORMAT_VERSION {
+        return Ok(());
+    }
+    fail(
+        Place::DesignKey("format"),
+        format!(
+            "format {} is not supported; this plinth reads format {FORMAT_VERSION}",
+            file.format
+        ),
+    )
+}
+
+/// An entity as the file gives it, with its relationships still by name:
+/// they may point forwards in the file.
+pub type Converted = (Entity, Vec<RelationshipFile>);
+
+/// Whether an entity's file gives every id [`to_entity`] and
+/// [`assemble`] would otherwise make; only then can it be converted
+/// before the whole file's ids are known.
+pub fn has_every_id(e: &EntityFile) -> bool {
+    e.id.is_some()
+        && e.fields.iter().all(|f| f.id.is_some())
+        && e.uniques.iter().all(|u| u.id.is_some())
+        && e.checks.iter().all(|c| c.id.is_some())
+        && e.indexes.iter().all(|x| x.id.is_some())
+        && e.relationships.iter().all(|r| r.id.is_some())
+}
+
+/// Whether no two objects of one kind share an id, for entities converted
+/// on their own (see [`has_every_id`]). It only answers yes or no: a file
+/// that repeats an id is converted again the ordinary way, which says where.
+pub fn ids_differ<'a>(enums: &'a [EnumFile], entities: &'a [Converted]) -> bool {
+    let count = enums.len()
+        + entities
+            .iter()
+            .map(|(e, rels)| {
+                1 + e.fields.len() + e.uniques.len() + e.checks.len() + e.indexes.len() + rels.len()
+            })
+            .sum::<usize>();
+    let mut seen: rustc_hash::FxHashSet<(u8, &'a str)> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(count, Default::default());
+    let mut new = |kind: u8, id: Option<&'a str>| id.is_some_and(|id| seen.insert((kind, id)));
+    enums.iter().all(|e| new(0, e.id.as_deref()))
+        && entities.iter().all(|(e, rels)| {
+            new(1, Some(e.id.as_str()))
+                && e.fields.iter().all(|f| new(2, Some(f.id.as_str())))
+                && e.uniques.iter().all(|u| new(3, Some(u.id.as_str())))
+                && e.checks.iter().all(|c| new(4, Some(c.id.as_str())))
+                && e.indexes.iter().all(|x| new(5, Some(x.id.as_str())))
+                && rels.iter().all(|r| new(6, r.id.as_deref()))
+        })
+}
+
+/// The design from a file's header (its entities taken out) and its
+/// converted entities, in file order: enums, then the entities, then
+/// every relationship once all entities are known.
+pub fn assemble(
+    file: DesignFile,
+    entities: Vec<Converted>,
+    ids: &mut IdGen,
+) -> Result<Design, ConvertError> {
     let mut design = Design::new(file.name);
     design.comment = file.comment;
     design.checks.levels = file.checks;
@@ -184,9 +246,9 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
 
     // Entities first, so relationships can point forwards in the file.
     let mut by_name: HashMap<String, EntityId> = HashMap::default();
+    by_name.reserve(entities.len());
     let mut relationships = Vec::new();
-    for (at, file_entity) in file.entities.into_iter().enumerate() {
-        let (entity, rels) = to_entity(at, file_entity, ids)?;
+    for (at, (entity, rels)) in entities.into_iter().enumerate() {
         // `claim_ids` refused repeated ids and fresh ones never repeat;
         // still, two entities must never share a node.
         if design.entity(&entity.id).is_some() {
@@ -220,7 +282,9 @@ pub fn to_design(file: DesignFile, ids: &mut IdGen) -> Result<Design, ConvertErr
     Ok(design)
 }
 
-fn to_entity(
+/// The `at`-th entity of a file; its relationships wait for
+/// [`assemble`].
+pub fn to_entity(
     at: usize,
     file: EntityFile,
     ids: &mut IdGen,
@@ -232,6 +296,7 @@ fn to_entity(
     );
     entity.comment = file.comment;
     entity.junction = file.junction;
+    entity.fields.reserve_exact(file.fields.len());
     for (k, f) in file.fields.into_iter().enumerate() {
         let ty = match SqlType::parse(&f.ty) {
             Ok(ty) => ty,

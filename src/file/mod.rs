@@ -78,14 +78,32 @@ pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
 pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
     // Editors on Windows start UTF-8 files with a byte-order mark.
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let file = read_file(source).map_err(|e| {
+    let design = match parse_on_every_core(source, ids) {
+        Some(design) => design,
+        None => parse_whole(source, ids)?,
+    };
+    if let Some(problem) = design.validate().into_iter().next() {
+        let position = Locator::new(source, &design).position(source, &design, &problem.location);
+        return Err((position, problem.message));
+    }
+    Ok(design)
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
+
+/// The file read as one: every error is found here, in file order, with
+/// its place.
+fn parse_whole(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
+    let file: format::DesignFile = ron_options().from_str(source).map_err(|e| {
         let position = Position {
             line: e.span.start.line,
             col: e.span.start.col,
         };
         (position, readable(&e.code.to_string()))
     })?;
-    let design = to_design(file, ids).map_err(|e| {
+    to_design(file, ids).map_err(|e| {
         let map = SourceMap::new(source);
         let message = match e.first {
             Some(first) => {
@@ -95,61 +113,62 @@ pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)
             None => e.message,
         };
         (map.position(source, e.place), message)
-    })?;
-    if let Some(problem) = design.validate().into_iter().next() {
-        let position = Locator::new(source, &design).position(source, &design, &problem.location);
-        return Err((position, problem.message));
-    }
-    Ok(design)
+    })
 }
 
-/// The file's structure, its entities parsed on every core when the file
-/// can be cut into them ([`split`]). Any error is the whole file's own, so
-/// it reads as if the file had been parsed as one.
-fn read_file(source: &str) -> Result<format::DesignFile, ron::error::SpannedError> {
-    let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
-    let whole = || options.from_str(source);
-    let Some(parts) = split::split(source) else {
-        return whole();
-    };
-    let Ok(mut file) = options.from_str::<format::DesignFile>(&parts.header) else {
-        return whole();
-    };
+/// The design, its entities read and converted on every core, when the
+/// file can be cut into entities ([`split`]) and gives every id. `None`
+/// for anything else (an error, an id to make): [`parse_whole`] then reads
+/// the file as one, so what the user sees never depends on this path.
+fn parse_on_every_core(source: &str, ids: &mut IdGen) -> Option<Design> {
+    let parts = split::split(source)?;
+    let options = ron_options();
+    let header: format::DesignFile = options.from_str(&parts.header).ok()?;
+    convert::check_format(&header).ok()?;
     // A thread for every 500 entities or so, up to one per core: fewer
     // would leave cores idle, more would only cost the threads' start.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(parts.entities.len() / 500).max(1);
     let per_thread = parts.entities.len().div_ceil(threads).max(1);
-    let parse = |entities: &[(usize, &str)]| -> Option<Vec<format::EntityFile>> {
+    let convert = |first: usize, entities: &[(usize, &str)]| -> Option<Vec<convert::Converted>> {
+        // Every id is in the file (checked first), so none is made here.
+        let mut unused = IdGen::seeded(0);
         entities
             .iter()
-            .map(|(_, text)| options.from_str(text).ok())
+            .enumerate()
+            .map(|(k, (_, text))| {
+                let entity: format::EntityFile = options.from_str(text).ok()?;
+                if !convert::has_every_id(&entity) {
+                    return None;
+                }
+                convert::to_entity(first + k, entity, &mut unused).ok()
+            })
             .collect()
     };
-    let groups: Vec<Option<Vec<format::EntityFile>>> = if threads == 1 {
-        vec![parse(&parts.entities)]
+    let groups: Vec<Option<Vec<convert::Converted>>> = if threads == 1 {
+        vec![convert(0, &parts.entities)]
     } else {
         std::thread::scope(|scope| {
             let running: Vec<_> = parts
                 .entities
                 .chunks(per_thread)
-                .map(|group| scope.spawn(move || parse(group)))
+                .enumerate()
+                .map(|(n, group)| scope.spawn(move || convert(n * per_thread, group)))
                 .collect();
             running
                 .into_iter()
-                .map(|t| t.join().expect("parsing an entity does not panic"))
+                .map(|t| t.join().expect("converting an entity does not panic"))
                 .collect()
         })
     };
     let mut entities = Vec::with_capacity(parts.entities.len());
     for group in groups {
-        match group {
-            Some(group) => entities.extend(group),
-            None => return whole(),
-        }
+        entities.extend(group?);
     }
-    file.entities = entities;
-    Ok(file)
+    if !convert::ids_differ(&header.enums, &entities) {
+        return None;
+    }
+    convert::assemble(header, entities, ids).ok()
 }
 
 /// The canonical text of a design: the same design always gives the same

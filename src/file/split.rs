@@ -18,6 +18,9 @@ pub(super) struct Parts<'a> {
     pub entities: Vec<(usize, &'a str)>,
 }
 
+/// The attribute `plinth::file::to_text` starts every file with.
+const IMPLICIT_SOME: &str = "#![enable(implicit_some)]";
+
 /// Cuts `source` into its parts, or `None` when it should be parsed whole.
 pub(super) fn split(source: &str) -> Option<Parts<'_>> {
     // Where we are: the open brackets, outermost first.
@@ -29,11 +32,22 @@ pub(super) fn split(source: &str) -> Option<Parts<'_>> {
     let mut list: Option<usize> = None;
     let mut entity: Option<(usize, usize)> = None;
     let mut entities = Vec::new();
+    // The end of an attribute already read.
+    let mut skip_to = 0;
     while let Some(token) = tokens.next() {
         let t = token.ok()?;
         let text = &source[t.start..t.end];
+        if t.start < skip_to {
+            continue;
+        }
         if open.is_empty() && t.kind == Kind::Other && text.starts_with('#') {
-            return None;
+            // The one attribute plinth writes, which the options every part
+            // is parsed with turn on anyway; any other changes how they parse.
+            if !source[t.start..].starts_with(IMPLICIT_SOME) {
+                return None;
+            }
+            skip_to = t.start + IMPLICIT_SOME.len();
+            continue;
         }
         if let Some(start) = list {
             // Inside the list: an entity is every token up to a comma or
@@ -127,6 +141,18 @@ mod tests {
         ] {
             assert_eq!(split(source), None, "{source}");
         }
+    }
+
+    #[test]
+    fn the_attribute_plinth_writes_is_kept_in_the_header() {
+        let source =
+            "#![enable(implicit_some)]\n(format: 1, name: \"x\", entities: [(name: \"a\")])";
+        let parts = split(source).expect("plinth's own attribute does not stop the cut");
+        assert_eq!(parts.entities.len(), 1);
+        assert_eq!(
+            parts.header,
+            "#![enable(implicit_some)]\n(format: 1, name: \"x\", entities: [])"
+        );
     }
 
     #[test]

@@ -386,3 +386,26 @@ fn types_past_postgres_limits_are_refused_and_deep_arrays_do_not_overflow() {
     );
     assert!(parse(&widest, &mut IdGen::seeded(1)).is_ok());
 }
+
+/// The parallel path is only a shortcut: on a file plinth wrote it gives
+/// the very design reading the file as one gives, and on a file it cannot
+/// take whole (an id to make) it steps aside.
+#[test]
+fn reading_on_every_core_gives_the_design_reading_it_whole_gives() {
+    // Enough entities for more than one thread.
+    let design = crate::core::synthetic::design(1_200, 5);
+    let text = to_text(&design);
+    let fast = parse_on_every_core(&text, &mut IdGen::seeded(1)).expect("the shortcut takes it");
+    let whole = parse_whole(&text, &mut IdGen::seeded(1)).expect("the file reads");
+    assert_eq!(fast.entity_count(), 1_200);
+    assert!(fast.relationship_count() > 1_000);
+    assert_eq!(fast, whole);
+    assert_eq!(fast, design);
+
+    let first_field_id = design.entities().next().unwrap().fields[0].id.to_string();
+    let without_an_id = text.replacen(&format!("id: \"{first_field_id}\", "), "", 1);
+    assert_ne!(without_an_id, text);
+    assert!(parse_on_every_core(&without_an_id, &mut IdGen::seeded(1)).is_none());
+    let read = parse(&without_an_id, &mut IdGen::seeded(1)).expect("a missing id is made");
+    assert_eq!(read.entity_count(), 1_200);
+}
