@@ -47,6 +47,29 @@ pub(super) struct Lexer<'a> {
     i: usize,
 }
 
+impl Lexer<'_> {
+    /// Passes over the tokens up to the close of the bracket just read,
+    /// giving the offset after it; `None` when the text ends first or
+    /// cannot be read.
+    pub(super) fn pass_brackets(&mut self) -> Option<usize> {
+        let mut depth = 1usize;
+        for t in self.by_ref() {
+            let t = t.ok()?;
+            match t.kind {
+                Kind::Open(_) => depth += 1,
+                Kind::Close(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(t.end);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 impl Iterator for Lexer<'_> {
     type Item = Result<Token, String>;
 

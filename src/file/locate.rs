@@ -130,7 +130,8 @@ enum Frame {
     Enum(usize),
     /// An entity whose insides are being mapped.
     Entity,
-    /// An entity passed over by the load's pass: only its end is noted.
+    /// An entity passed over by the load's pass: only its span is noted,
+    /// and no frame of it is kept.
     Passed(usize),
     Items(Item),
     ItemObject(Item, usize),
@@ -263,21 +264,21 @@ impl Walk<'_> {
         // The key whose value comes next, in the innermost object.
         let mut key: Option<&str> = None;
         let mut after_ident = false;
-        let mut tokens = lex::tokens_from(source, from)
-            .map_while(Result::ok)
-            .peekable();
-        while let Some(t) = tokens.next() {
+        let mut lexer = lex::tokens_from(source, from);
+        // A token read ahead to see whether a `:` follows an identifier.
+        let mut ahead: Option<lex::Token> = None;
+        while let Some(t) = ahead.take().or_else(|| lexer.next().and_then(Result::ok)) {
             let text = &source[t.start..t.end];
             let frame = stack.last().copied();
             // An identifier followed by `:` inside an object is a key.
-            if t.kind == Kind::Ident
-                && tokens.peek().is_some_and(|n| n.kind == Kind::Colon)
-                && is_object(frame)
-            {
-                tokens.next();
-                key = Some(text);
-                after_ident = false;
-                continue;
+            if t.kind == Kind::Ident && is_object(frame) {
+                ahead = lexer.next().and_then(Result::ok);
+                if ahead.is_some_and(|n| n.kind == Kind::Colon) {
+                    ahead = None;
+                    key = Some(text);
+                    after_ident = false;
+                    continue;
+                }
             }
             if let (Some(k), Some(frame)) = (key, frame)
                 && t.kind != Kind::Comment
@@ -290,14 +291,18 @@ impl Walk<'_> {
                     key = None;
                 }
                 Kind::Open(bracket) => {
-                    let next = self.open(frame, bracket, key, t.start);
-                    stack.push(next);
-                    key = None;
+                    match self.open(frame, bracket, key.take(), t.start) {
+                        // The load's pass only notes where an entity ends:
+                        // its tokens are passed over without a look.
+                        Frame::Passed(e) => match lexer.pass_brackets() {
+                            Some(end) => self.map.entities[e].1 = end,
+                            None => return,
+                        },
+                        next => stack.push(next),
+                    }
                 }
                 Kind::Close(_) => {
-                    if let Some(Frame::Passed(e)) = stack.pop() {
-                        self.map.entities[e].1 = t.end;
-                    }
+                    stack.pop();
                     key = None;
                     if one_entity && stack.len() <= 1 {
                         return;
