@@ -9,7 +9,7 @@ use crate::core::ids::{EntityId, FieldId};
 use crate::core::model::{
     DefaultValue, Design, Entity, Location, MAX_IDENTIFIER_BYTES, Relationship, SqlExpr, SqlType,
 };
-use crate::core::text::{Allowed, forbidden_message};
+use crate::core::text::{Allowed, forbidden, forbidden_message};
 
 /// One reason a design is not coherent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,10 +28,48 @@ impl Design {
         };
         v.text(&Location::Design, "comment", self.comment.as_deref());
         v.enums();
-        v.relations_namespace(self.entities().collect::<Vec<_>>().as_slice());
-        for entity in self.entities() {
-            v.entity(entity);
+        let entities: Vec<&Entity> = self.entities().collect();
+        // The namespace is one pass over every entity and each entity's own
+        // checks stand alone: on a large design they run on every core,
+        // and their problems are joined in the order one pass would give.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parts = cores.min(entities.len() / 2_000 + 1).max(1);
+        if parts == 1 {
+            v.relations_namespace(&entities);
+            for entity in &entities {
+                v.entity(entity);
+            }
+            return v.problems;
         }
+        let per_part = entities.len().div_ceil(parts);
+        let validator = || Validator {
+            design: self,
+            problems: Vec::new(),
+        };
+        let found: Vec<Vec<Problem>> = std::thread::scope(|scope| {
+            let namespace = scope.spawn(|| {
+                let mut v = validator();
+                v.relations_namespace(&entities);
+                v.problems
+            });
+            let running: Vec<_> = entities
+                .chunks(per_part)
+                .map(|group| {
+                    scope.spawn(move || {
+                        let mut v = validator();
+                        for entity in group {
+                            v.entity(entity);
+                        }
+                        v.problems
+                    })
+                })
+                .collect();
+            std::iter::once(namespace)
+                .chain(running)
+                .map(|t| t.join().expect("validating does not panic"))
+                .collect()
+        });
+        v.problems.extend(found.into_iter().flatten());
         v.problems
     }
 
@@ -78,8 +116,10 @@ impl Validator<'_> {
     }
 
     fn name(&mut self, location: &Location, what: &str, name: &str) {
-        if let Some(message) = forbidden_message(&format!("{what} name"), name, Allowed::Name) {
-            self.report(location.clone(), message);
+        // The message is made only for a name that needs one.
+        if forbidden(name, Allowed::Name).is_some() {
+            let message = forbidden_message(&format!("{what} name"), name, Allowed::Name);
+            self.report(location.clone(), message.unwrap_or_default());
         } else if name.trim().is_empty() {
             self.report(location.clone(), format!("{what} has an empty name"));
         } else if name.len() > MAX_IDENTIFIER_BYTES {
@@ -481,5 +521,51 @@ impl Validator<'_> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::core::model::Location;
+
+    /// A design large enough to be validated on several threads reports
+    /// its problems in the order one pass gives: the shared namespace
+    /// first, then entity by entity.
+    #[test]
+    fn problems_of_a_large_design_come_in_design_order() {
+        let mut design = crate::core::synthetic::design(4_500, 3);
+        let ids: Vec<_> = design.entities().map(|e| e.id.clone()).collect();
+        let name_of_50 = design.entity(&ids[50]).unwrap().name.clone();
+        design.entity_mut(&ids[3_000]).unwrap().name = name_of_50;
+        for k in [4_000, 100] {
+            design.entity_mut(&ids[k]).unwrap().fields[1].name = "bad\u{1b}name".into();
+        }
+        let problems = design.validate();
+        let at: Vec<(&str, usize)> = problems
+            .iter()
+            .map(|p| {
+                let entity = p.location.entity().expect("each is in an entity");
+                let k = ids.iter().position(|id| id == entity).unwrap();
+                let kind = match p.location {
+                    Location::Entity(_) => "entity",
+                    Location::Field(..) => "field",
+                    _ => "other",
+                };
+                (kind, k)
+            })
+            .collect();
+        // The copied name clashes, and so do the key, unique and index
+        // names made from it.
+        assert_eq!(
+            at,
+            [
+                ("entity", 3_000),
+                ("other", 3_000),
+                ("other", 3_000),
+                ("other", 3_000),
+                ("field", 100),
+                ("field", 4_000)
+            ]
+        );
     }
 }
