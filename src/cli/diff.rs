@@ -2,7 +2,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::core::diff::{Migration, Plan, PlanOptions, SafetyFinding, plan};
+use crate::core::diff::{Plan, PlanOptions, SafetyFinding, plan};
 use crate::core::model::Design;
 use crate::db::{DEFAULT_CONNECT_TIMEOUT, Target, live_design};
 
@@ -115,15 +115,9 @@ fn designs(old: &Side, new: &Side, schema: &str) -> Result<(Design, Design), Fai
         })
     };
     Ok(match (old, new) {
-        // Reading is most of the work on a large design: one file a core.
-        (Side::File(a), Side::File(b)) => {
-            let (a, b) = std::thread::scope(|scope| {
-                let b = scope.spawn(|| super::load(b));
-                let a = super::load(a);
-                (a, b.join().expect("loading a design does not panic"))
-            });
-            (a?, b?)
-        }
+        // One after the other: each load reads on every core already, and
+        // the first file's text is freed before the second is read.
+        (Side::File(a), Side::File(b)) => (super::load(a)?, super::load(b)?),
         (Side::File(a), Side::Live(b)) => {
             let a = super::load(a)?;
             let b = live(b, Some(&a))?;
@@ -142,40 +136,39 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (old_side, new_side) = (Side::of(&args.old)?, Side::of(&args.new)?);
     let (old, new) = designs(&old_side, &new_side, schema)?;
     let options = args.plan.options();
-    // The two directions are independent: plan them on two cores.
-    let m = std::thread::scope(|scope| {
-        let down = scope.spawn(|| plan(&new, &old, options));
-        let up = plan(&old, &new, options);
-        Migration {
-            up,
-            down: down.join().expect("planning does not panic"),
-        }
-    });
+    // The way back is planned only when it is shown; then the two
+    // directions, independent, are planned on two cores.
+    let (up, down) = if args.down || args.format == Format::Json {
+        std::thread::scope(|scope| {
+            let down = scope.spawn(|| plan(&new, &old, options));
+            let up = plan(&old, &new, options);
+            (up, Some(down.join().expect("planning does not panic")))
+        })
+    } else {
+        (plan(&old, &new, options), None)
+    };
     let (from, to) = (old_side.title(schema), new_side.title(schema));
-    if args.format == Format::Json {
-        println!("{}", json(&m, &from, &to, schema));
-        return match m.up.refusal() {
+    if let (Format::Json, Some(down)) = (args.format, &down) {
+        println!("{}", json(&up, down, &from, &to, schema));
+        return match up.refusal() {
             Some(refusal) => Err(Failure::found(refusal)),
             None => Ok(()),
         };
     }
     if !args.sql && !args.down {
-        print!("{}", words(&m.up, &format!("{from} -> {to}")));
+        print!("{}", words(&up, &format!("{from} -> {to}")));
     }
-    if let Some(refusal) = m.up.refusal() {
+    if let Some(refusal) = up.refusal() {
         return Err(Failure::found(refusal));
     }
     if args.sql {
-        print!("{}", m.up.script(&format!("Up: {from} -> {to}"), schema));
+        print!("{}", up.script(&format!("Up: {from} -> {to}"), schema));
     }
-    if args.down {
+    if let Some(down) = &down {
         if args.sql {
             println!();
         }
-        print!(
-            "{}",
-            m.down.script(&format!("Down: {to} -> {from}"), schema)
-        );
+        print!("{}", down.script(&format!("Down: {to} -> {from}"), schema));
     }
     Ok(())
 }
@@ -183,7 +176,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 /// The migration as JSON, version 1: each side's changes in words, the
 /// statements in the order they run (with whether each runs outside the
 /// transaction), and the safety findings.
-fn json(m: &crate::core::diff::Migration, from: &str, to: &str, schema: &str) -> String {
+fn json(up: &Plan, down: &Plan, from: &str, to: &str, schema: &str) -> String {
     use crate::core::sql::Sql;
     let side = |plan: &Plan| {
         serde_json::json!({
@@ -204,8 +197,8 @@ fn json(m: &crate::core::diff::Migration, from: &str, to: &str, schema: &str) ->
         "from": from,
         "to": to,
         "schema": schema,
-        "up": side(&m.up),
-        "down": side(&m.down),
+        "up": side(up),
+        "down": side(down),
     });
     serde_json::to_string_pretty(&value).expect("JSON values print")
 }
