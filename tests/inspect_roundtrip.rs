@@ -648,3 +648,45 @@ fn deferrable_keys_round_trip_through_inspect_and_ddl() {
         "{findings:#?}"
     );
 }
+
+/// `plinth inspect` reads the columns on a second connection that shares
+/// the first one's snapshot: what it reads is what one connection reads,
+/// and the second connection is really used.
+#[test]
+fn a_second_connection_reads_the_same_catalog_in_the_same_snapshot() {
+    let db = TestDb::new();
+    let pagila = fixtures()
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("pagila"))
+        .expect("the pagila fixture is shared");
+    db.psql_file(&pagila);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (alone, helped) = runtime.block_on(async {
+        let connect = || async {
+            let (client, connection) =
+                tokio_postgres::connect(&db.conninfo(), tokio_postgres::NoTls)
+                    .await
+                    .expect("the test database is reachable");
+            tokio::spawn(connection);
+            client
+        };
+        let (mut client, mut helper) = (connect().await, connect().await);
+        let alone = plinth::db::inspect(&mut client, "public").await.unwrap();
+        let helped = plinth::db::inspect_with(&mut client, Some(&mut helper), "public")
+            .await
+            .unwrap();
+        (alone, helped)
+    });
+    assert!(!alone.helped);
+    assert!(helped.helped, "the helper shared the snapshot");
+    assert!(
+        alone.design.entity_count() > 10,
+        "pagila's tables were read"
+    );
+    let ddl = |i: &plinth::db::Inspection| plinth::core::sql::create_script(&i.design, "public");
+    assert_eq!(ddl(&helped), ddl(&alone));
+    assert_eq!(helped.not_held.len(), alone.not_held.len());
+}

@@ -40,16 +40,24 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
     let timeout = Duration::from_secs(args.connect_timeout.max(1));
     let inspection = runtime.block_on(async {
-        let mut session = target
-            .open(Kind::Own, timeout)
-            .await
-            .map_err(Failure::input)?;
+        // A second connection lets the server read the catalog on two
+        // cores; inspecting goes on without it when it cannot be opened.
+        let (session, helper) = tokio::join!(
+            target.open(Kind::Own, timeout),
+            target.open(Kind::Own, timeout)
+        );
+        let mut session = session.map_err(Failure::input)?;
+        let mut helper = helper.ok();
         if progress {
             eprintln!("reading schema `{}` ...", args.schema);
         }
         let watch = Watch::new(&target, &session);
         let mut notes = Notes::new();
-        let work = crate::db::record::inspect_with_ids(&mut session.client, &args.schema);
+        let work = crate::db::record::inspect_with_ids_helped(
+            &mut session.client,
+            helper.as_mut().map(|h| &mut h.client),
+            &args.schema,
+        );
         let (inspection, wait) = watch.run(work, |w| notes.hear(w)).await;
         inspection.map_err(|mut e| {
             if let InspectError::Query(db) = &mut e {

@@ -46,6 +46,9 @@ pub struct Inspection {
     pub not_held: Vec<NotHeld>,
     /// Things held in a slightly different form, one sentence each.
     pub adapted: Vec<String>,
+    /// Whether a second connection read part of the catalog in the same
+    /// snapshot ([`inspect_with`]).
+    pub helped: bool,
 }
 
 /// One object the design does not hold: `view actor_info`,
@@ -245,6 +248,19 @@ ORDER BY 1, 2";
 
 /// Reads schema `schema` of the database `client` is connected to.
 pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, InspectError> {
+    inspect_with(client, None, schema).await
+}
+
+/// Reads schema `schema` like [`inspect`], with `helper`, a second
+/// connection to the same database, reading the columns (the largest
+/// query, 40% of the server's time on 5,000 tables) in the same snapshot:
+/// the server then reads the catalogs on two cores. When the helper cannot
+/// share the snapshot (a standby, say), everything is read on `client`.
+pub async fn inspect_with(
+    client: &mut Client,
+    helper: Option<&mut Client>,
+    schema: &str,
+) -> Result<Inspection, InspectError> {
     let tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -260,11 +276,32 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
         return Err(InspectError::NoSchema(schema.to_owned()));
     };
     let ns: u32 = ns.get(0);
+    let helper = match helper {
+        Some(helper) => {
+            // NULL, not an error, where no snapshot can be exported: an
+            // error would end this transaction.
+            let snapshot: Option<String> = tx
+                .query_one(
+                    "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL \
+                     ELSE pg_catalog.pg_export_snapshot() END",
+                    &[],
+                )
+                .await?
+                .get(0);
+            match snapshot {
+                Some(snapshot) => share_snapshot(helper, &snapshot, schema).await.ok(),
+                None => None,
+            }
+        }
+        None => None,
+    };
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&ns];
+    let helped = helper.is_some();
+    let columns_on = helper.as_ref().unwrap_or(&tx);
     // One round trip for all six: tokio-postgres pipelines them.
     let (tables, columns, constraints, indexes, enums, others) = tokio::join!(
         tx.query(TABLES, &params),
-        tx.query(COLUMNS, &params),
+        columns_on.query(COLUMNS, &params),
         tx.query(CONSTRAINTS, &params),
         tx.query(INDEXES, &params),
         tx.query(ENUMS, &params),
@@ -276,6 +313,9 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
     }
     let (tables, columns, constraints, indexes, enums, others) =
         (tables?, columns?, constraints?, indexes?, enums?, others?);
+    if let Some(helper) = helper {
+        helper.commit().await?;
+    }
     tx.commit().await?;
     let rows = Rows {
         tables,
@@ -285,7 +325,34 @@ pub async fn inspect(client: &mut Client, schema: &str) -> Result<Inspection, In
         enums,
         others,
     };
-    build(schema, &rows)
+    let mut inspection = build(schema, &rows)?;
+    inspection.helped = helped;
+    Ok(inspection)
+}
+
+/// A read-only transaction on `helper` that sees exactly what the
+/// transaction that exported `snapshot` sees, set up as [`inspect_with`]
+/// sets up its own.
+async fn share_snapshot<'c>(
+    helper: &'c mut Client,
+    snapshot: &str,
+    schema: &str,
+) -> Result<tokio_postgres::Transaction<'c>, tokio_postgres::Error> {
+    let tx = helper
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    // The server's own id, quoted as any literal is; it must come first.
+    tx.batch_execute(&format!(
+        "SET TRANSACTION SNAPSHOT {}",
+        crate::core::sql::Literal(snapshot)
+    ))
+    .await?;
+    tx.batch_execute(&local_search_path(schema)).await?;
+    super::session::bound_catalog_read(&tx).await?;
+    Ok(tx)
 }
 
 /// Why pipelined queries failed: once one fails (a lock timeout, say),
@@ -438,6 +505,7 @@ fn build(schema: &str, rows: &Rows) -> Result<Inspection, InspectError> {
         design: b.design,
         not_held: b.not_held,
         adapted: b.adapted,
+        helped: false,
     })
 }
 

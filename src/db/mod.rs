@@ -19,5 +19,5 @@ pub use apply::{ApplyError, Observer, Outcome, StepFailure, apply, live_design, 
 pub use connect::{ConnectError, DEFAULT_CONNECT_TIMEOUT, Target, url_from};
 pub use error::DbError;
 pub use history::{Applied, Record, checksum};
-pub use inspect::{InspectError, Inspection, NotHeld, inspect};
+pub use inspect::{InspectError, Inspection, NotHeld, inspect, inspect_with};
 pub use session::{DEFAULT_LOCK_TIMEOUT, Kind, Session, parse_duration};

@@ -93,7 +93,17 @@ pub async fn inspect_with_ids(
     client: &mut Client,
     schema: &str,
 ) -> Result<super::Inspection, super::InspectError> {
-    let mut inspection = super::inspect(client, schema).await?;
+    inspect_with_ids_helped(client, None, schema).await
+}
+
+/// [`inspect_with_ids`], with a second connection reading part of the
+/// catalog in the same snapshot (see [`super::inspect_with`]).
+pub async fn inspect_with_ids_helped(
+    client: &mut Client,
+    helper: Option<&mut Client>,
+    schema: &str,
+) -> Result<super::Inspection, super::InspectError> {
+    let mut inspection = super::inspect_with(client, helper, schema).await?;
     if let Some(applied) = last(client, schema).await? {
         let name = inspection.design.name.clone();
         inspection.design = crate::core::diff::align(&inspection.design, &applied);
