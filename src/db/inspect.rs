@@ -261,17 +261,8 @@ pub async fn inspect_with(
     helper: Option<&mut Client>,
     schema: &str,
 ) -> Result<Inspection, InspectError> {
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
-    // The catalog prints expressions and types relative to the search
-    // path: with the schema on it, they read as the design writes them.
-    tx.batch_execute(&local_search_path(schema)).await?;
-    // A catalog read waits for locks too (pg_get_expr opens the table).
-    super::session::bound_catalog_read(&tx).await?;
+    let tx = catalog_transaction(client).await?;
+    read_as_designed(&tx, schema).await?;
     let Some(ns) = tx.query_opt(SCHEMA, &[&schema]).await? else {
         return Err(InspectError::NoSchema(schema.to_owned()));
     };
@@ -338,21 +329,39 @@ async fn share_snapshot<'c>(
     snapshot: &str,
     schema: &str,
 ) -> Result<tokio_postgres::Transaction<'c>, tokio_postgres::Error> {
-    let tx = helper
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = catalog_transaction(helper).await?;
     // The server's own id, quoted as any literal is; it must come first.
     tx.batch_execute(&format!(
         "SET TRANSACTION SNAPSHOT {}",
         crate::core::sql::Literal(snapshot)
     ))
     .await?;
-    tx.batch_execute(&local_search_path(schema)).await?;
-    super::session::bound_catalog_read(&tx).await?;
+    read_as_designed(&tx, schema).await?;
     Ok(tx)
+}
+
+/// A read-only transaction that sees one state of the catalog throughout.
+async fn catalog_transaction(
+    client: &mut Client,
+) -> Result<tokio_postgres::Transaction<'_>, tokio_postgres::Error> {
+    client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+}
+
+/// Sets up a catalog transaction to read `schema` as a design writes it.
+async fn read_as_designed(
+    tx: &tokio_postgres::Transaction<'_>,
+    schema: &str,
+) -> Result<(), tokio_postgres::Error> {
+    // The catalog prints expressions and types relative to the search
+    // path: with the schema on it, they read as the design writes them.
+    tx.batch_execute(&local_search_path(schema)).await?;
+    // A catalog read waits for locks too (pg_get_expr opens the table).
+    super::session::bound_catalog_read(tx).await
 }
 
 /// Why pipelined queries failed: once one fails (a lock timeout, say),
