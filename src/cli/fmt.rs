@@ -24,7 +24,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut untidy = Vec::new();
     for path in &args.files {
         let (design, source) = crate::file::load_with_source(path).map_err(Failure::input)?;
-        let kept = comments::keep(&source, &to_text(&design))
+        let kept = comments::keep(&source, to_text(&design))
             .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         if args.check {
             if source != kept.text {

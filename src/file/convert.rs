@@ -486,6 +486,31 @@ fn key(place: Place, key: &'static str) -> Place {
 
 /// The canonical file for a design: every id written, stable order.
 pub fn to_file(design: &Design) -> DesignFile {
+    file_with(
+        design,
+        design.entities().map(|e| entity_file(design, e)).collect(),
+    )
+}
+
+/// The file of `design` to write: each entity's part is made as it is
+/// written and dropped after, so writing a 50,000-entity design never
+/// holds a second copy of it.
+pub fn to_text_file(design: &Design) -> DesignFile<EntityParts<'_>> {
+    file_with(design, EntityParts(design))
+}
+
+/// A design's entities, serialized as the list `to_file` would hold.
+pub struct EntityParts<'d>(&'d Design);
+
+impl serde::Serialize for EntityParts<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let design = self.0;
+        serializer.collect_seq(design.entities().map(|e| entity_file(design, e)))
+    }
+}
+
+/// The file of `design` around `entities`.
+fn file_with<E>(design: &Design, entities: E) -> DesignFile<E> {
     DesignFile {
         format: FORMAT_VERSION,
         name: design.name.clone(),
@@ -501,7 +526,7 @@ pub fn to_file(design: &Design) -> DesignFile {
                 comment: e.comment.clone(),
             })
             .collect(),
-        entities: design.entities().map(|e| entity_file(design, e)).collect(),
+        entities,
     }
 }
 

@@ -20,9 +20,12 @@ use crate::core::model::{
 /// The version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// A whole file. The entities are a list when read; when written they may
+/// be anything that serializes as one (`convert::to_text_file` makes each
+/// entity's part as it is written, not a copy of the design at once).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DesignFile {
+pub struct DesignFile<E = Vec<EntityFile>> {
     pub format: u32,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,7 +41,7 @@ pub struct DesignFile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumFile>,
     #[serde(default)]
-    pub entities: Vec<EntityFile>,
+    pub entities: E,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

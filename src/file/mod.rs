@@ -179,7 +179,7 @@ pub fn to_text(design: &Design) -> String {
         .struct_names(false)
         .depth_limit(4)
         .extensions(Extensions::IMPLICIT_SOME);
-    let mut text = ron::ser::to_string_pretty(&to_file(design), config)
+    let mut text = ron::ser::to_string_pretty(&convert::to_text_file(design), config)
         .expect("a design file always serializes");
     text.push('\n');
     text

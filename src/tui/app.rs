@@ -1221,12 +1221,12 @@ impl App {
     /// and those that have no place in it any more.
     fn text_to_save(&self) -> (String, Vec<Lost>) {
         let canonical = crate::file::to_text(&self.design);
-        match comments::keep(&self.source, &canonical) {
+        match comments::keep(&self.source, canonical) {
             Ok(kept) => (kept.text, kept.lost),
             // The file loaded, so its comments can be read; should they
             // not be, say so rather than lose them unseen.
             Err(e) => (
-                canonical,
+                crate::file::to_text(&self.design),
                 vec![Lost {
                     line: 1,
                     text: format!("(the comments could not be read: {e})"),
