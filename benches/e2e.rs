@@ -1,7 +1,7 @@
 //! Every command through the real binary, at 500, 5,000 and 50,000
 //! entities: median wall time and peak memory (the command's maximum
 //! resident set, as `/usr/bin/time` reports it), with the growth from 5,000
-//! to 50,000.
+//! to 50,000. The designer rows drive `plinth edit` in tmux.
 //!
 //! Run with `cargo bench --bench e2e` (it needs the PostgreSQL that
 //! `./.ci/test` starts, for the database rows; `PLINTH_BENCH_PG` overrides
@@ -145,6 +145,108 @@ fn commands(dir: &Path, size: usize, table: &mut Table) {
     run("export sqlmodel", &["export", "sqlmodel", &file], &[0]);
 }
 
+/// The designer through the real binary in a real terminal (tmux, 120×40):
+/// from start to the first frame showing the design, from `v` to the
+/// diagram's first frame, and from `Down` to the frame with the selection
+/// moved. Each is the time until `capture-pane` first shows it, polled
+/// with no sleep: the figures include one capture's latency (a few ms).
+fn designer(dir: &Path, size: usize, table: &mut Table) {
+    let file = name(&dir.join(format!("d{size}.ron")));
+    let socket = dir.join(format!(".tmux-{size}.sock"));
+    let tmux = |args: &[&str]| -> String {
+        // A server being killed may still hold its socket for a moment.
+        let mut tries = 0;
+        loop {
+            let out = Command::new("tmux")
+                .arg("-S")
+                .arg(&socket)
+                .args(args)
+                .output()
+                .expect("tmux runs (./.ci/test installs it)");
+            if out.status.success() {
+                return String::from_utf8_lossy(&out.stdout).into_owned();
+            }
+            tries += 1;
+            assert!(
+                tries < 50,
+                "tmux {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let until = |started: Instant, what: &str, shown: &dyn Fn(&str) -> bool| -> Duration {
+        loop {
+            if shown(&tmux(&["capture-pane", "-p", "-t", "bench"])) {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{what} is shown"
+            );
+        }
+    };
+    let runs = if size >= 50_000 { 3 } else { 5 };
+    let mut first = Vec::new();
+    let mut diagram = Vec::new();
+    let mut moved = Vec::new();
+    for _ in 0..runs {
+        let command = format!("'{PLINTH}' edit '{file}'");
+        let started = Instant::now();
+        tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "bench",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-c",
+            dir.to_str().expect("a UTF-8 dir"),
+            "-e",
+            "TERM=xterm-256color",
+            &command,
+        ]);
+        first.push(until(started, "the first frame", &|s| {
+            s.contains("▸ table_00000s")
+        }));
+        let started = Instant::now();
+        tmux(&["send-keys", "-t", "bench", "Down"]);
+        moved.push(until(started, "the moved selection", &|s| {
+            s.contains("▸ table_00001s")
+        }));
+        let started = Instant::now();
+        tmux(&["send-keys", "-t", "bench", "v"]);
+        diagram.push(until(started, "the diagram", &|s| s.contains("Diagram ·")));
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .arg("kill-server")
+            .output();
+        while socket.exists() && std::os::unix::net::UnixStream::connect(&socket).is_ok() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let mut row = |label: &str, mut walls: Vec<Duration>| {
+        walls.sort();
+        let wall = walls[walls.len() / 2];
+        eprintln!("{label:>22} {size:>6}: {:>8.1} ms", ms(wall));
+        table.insert(
+            (label.to_owned(), size),
+            Sample {
+                wall,
+                max_rss_kib: 0,
+            },
+        );
+    };
+    row("designer first frame", first);
+    row("designer move", moved);
+    row("diagram first frame", diagram);
+}
+
 fn name(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().into_owned()
 }
@@ -254,6 +356,7 @@ fn main() {
     let mut table = Table::new();
     for &size in &sizes {
         commands(&dir, size, &mut table);
+        designer(&dir, size, &mut table);
     }
     if std::env::var("PLINTH_E2E_NO_DB").is_err() {
         database(&dir, &mut table);
@@ -280,6 +383,7 @@ fn main() {
         let mut row = format!("| {label} |");
         for size in &sizes {
             match table.get(&(label.clone(), *size)) {
+                Some(s) if s.max_rss_kib == 0 => row.push_str(&format!(" {:.0} ms |", ms(s.wall))),
                 Some(s) => row.push_str(&format!(
                     " {:.0} ms, {} MiB |",
                     ms(s.wall),
