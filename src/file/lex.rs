@@ -48,25 +48,26 @@ pub(super) struct Lexer<'a> {
 }
 
 impl Lexer<'_> {
-    /// Passes over the tokens up to the close of the bracket just read,
-    /// giving the offset after it; `None` when the text ends first or
-    /// cannot be read.
-    pub(super) fn pass_brackets(&mut self) -> Option<usize> {
+    /// Passes over the tokens up to the close of the bracket just read;
+    /// `false` when the text ends first or cannot be read.
+    pub(super) fn pass_brackets(&mut self) -> bool {
         let mut depth = 1usize;
         for t in self.by_ref() {
-            let t = t.ok()?;
+            let Ok(t) = t else {
+                return false;
+            };
             match t.kind {
                 Kind::Open(_) => depth += 1,
                 Kind::Close(_) => {
                     depth -= 1;
                     if depth == 0 {
-                        return Some(t.end);
+                        return true;
                     }
                 }
                 _ => {}
             }
         }
-        None
+        false
     }
 }
 

@@ -116,8 +116,8 @@ pub struct SourceMap {
     line_starts: Vec<usize>,
     design: Spot,
     enums: Vec<Spot>,
-    /// Where each entity's text starts and ends.
-    entities: Vec<(usize, usize)>,
+    /// Where each entity's text starts.
+    entities: Vec<usize>,
     last: Mutex<Option<(usize, EntitySpots)>>,
 }
 
@@ -130,9 +130,9 @@ enum Frame {
     Enum(usize),
     /// An entity whose insides are being mapped.
     Entity,
-    /// An entity passed over by the load's pass: only its span is noted,
+    /// An entity passed over by the load's pass: only its start is noted,
     /// and no frame of it is kept.
-    Passed(usize),
+    Passed,
     Items(Item),
     ItemObject(Item, usize),
     /// Any other value: a variant's parentheses, a list of names, a map.
@@ -193,7 +193,7 @@ impl SourceMap {
                 map: &mut scratch,
                 entity: Some(EntitySpots::default()),
             };
-            walk.run(source, self.entities[e].0, vec![Frame::Entities]);
+            walk.run(source, self.entities[e], vec![Frame::Entities]);
             *last = Some((e, walk.entity.unwrap_or_default()));
         }
         last.as_ref().map(|(_, spots)| f(spots))
@@ -202,7 +202,7 @@ impl SourceMap {
     /// Where `place` is written; the nearest enclosing object when the
     /// place itself is not (a key left out, say).
     pub fn position(&self, source: &str, place: Place) -> Position {
-        let entity = |e: usize| self.entities.get(e).map(|&(start, _)| start);
+        let entity = |e: usize| self.entities.get(e).copied();
         let spot = |e: usize, f: &dyn Fn(&EntitySpots) -> Option<usize>| {
             self.with_entity(source, e, |spots| f(spots)).flatten()
         };
@@ -294,10 +294,11 @@ impl Walk<'_> {
                     match self.open(frame, bracket, key.take(), t.start) {
                         // The load's pass only notes where an entity ends:
                         // its tokens are passed over without a look.
-                        Frame::Passed(e) => match lexer.pass_brackets() {
-                            Some(end) => self.map.entities[e].1 = end,
-                            None => return,
-                        },
+                        Frame::Passed => {
+                            if !lexer.pass_brackets() {
+                                return;
+                            }
+                        }
                         next => stack.push(next),
                     }
                 }
@@ -335,8 +336,8 @@ impl Walk<'_> {
                     Frame::Entity
                 }
                 None => {
-                    map.entities.push((at, at));
-                    Frame::Passed(map.entities.len() - 1)
+                    map.entities.push(at);
+                    Frame::Passed
                 }
             },
             (Some(Frame::Entity), b'[', Some(k)) => match item_of(k) {
