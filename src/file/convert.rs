@@ -247,7 +247,9 @@ pub fn assemble(
     // Entities first, so relationships can point forwards in the file.
     let mut by_name: HashMap<String, EntityId> = HashMap::default();
     by_name.reserve(entities.len());
-    let mut relationships = Vec::new();
+    let count = entities.iter().map(|(_, rels)| rels.len()).sum();
+    design.reserve(entities.len(), count);
+    let mut relationships = Vec::with_capacity(count);
     for (at, (entity, rels)) in entities.into_iter().enumerate() {
         // `claim_ids` refused repeated ids and fresh ones never repeat;
         // still, two entities must never share a node.
@@ -340,6 +342,12 @@ pub fn to_entity(
             )?,
         });
     }
+    // Exact sizes: pushing one element would leave room for four, and at
+    // 50,000 entities that slack was tens of megabytes.
+    entity.uniques.reserve_exact(file.uniques.len());
+    entity.checks.reserve_exact(file.checks.len());
+    entity.indexes.reserve_exact(file.indexes.len());
+    entity.dependencies.reserve_exact(file.dependencies.len());
     for (k, u) in file.uniques.into_iter().enumerate() {
         let place = Place::ItemKey(at, Item::Unique, k, "fields");
         let unique = Unique {

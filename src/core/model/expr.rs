@@ -26,15 +26,18 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace, Word};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 /// How deeply an expression may nest before it is refused. Real schemas
 /// stay far below; the bound keeps a hostile file from exhausting the stack.
 const MAX_DEPTH: usize = 200;
 
-/// One PostgreSQL expression, as plinth prints it. Boxed: most fields
-/// have no default, and an unboxed one made every field 72 bytes larger.
+/// One PostgreSQL expression, as plinth prints it. Behind a pointer: most
+/// fields have no default, and an unboxed one made every field 72 bytes
+/// larger. Shared, not boxed: it never changes once read, and the same
+/// default read again (`now()` on every table) is the same allocation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SqlExpr(Box<Held>);
+pub struct SqlExpr(Arc<Held>);
 
 /// What an expression holds: its text and what is asked of it often.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -185,7 +188,7 @@ impl SqlExpr {
             }
             (names, None)
         };
-        SqlExpr(Box::new(Held {
+        SqlExpr(Arc::new(Held {
             text,
             parsed,
             columns,

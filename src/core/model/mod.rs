@@ -202,6 +202,17 @@ impl Design {
     // The mutators below keep the graph, the id maps and the order in step.
     // They check only what the graph itself needs; `edit` checks the rest.
 
+    /// Makes room for this many more entities and relationships at once,
+    /// so loading a large design does not leave a quarter of its storage
+    /// unused, as growing by doubling would.
+    pub(crate) fn reserve(&mut self, entities: usize, relationships: usize) {
+        self.graph.reserve_exact_nodes(entities);
+        self.graph.reserve_exact_edges(relationships);
+        self.nodes.reserve(entities);
+        self.edges.reserve(relationships);
+        self.order.reserve_exact(entities);
+    }
+
     pub(crate) fn insert_entity(&mut self, entity: Entity, at: usize) {
         let id = entity.id.clone();
         let node = self.graph.add_node(entity);
