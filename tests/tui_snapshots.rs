@@ -233,3 +233,33 @@ fn read_only_prompt_and_save_elsewhere_80x24() {
     }
     assert_snapshot!("save_elsewhere_line_80x24", draw(&app, 80, 24).backend());
 }
+
+/// The designer draws before the first check: it runs on the worker, and
+/// until it comes back the findings pane says so rather than "no
+/// findings". Once back, the screen is the one an inline check gives.
+#[test]
+fn the_first_frame_does_not_wait_for_the_first_check() {
+    use plinth::core::check::Checked;
+    use plinth::tui::Effect;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/shop.ron");
+    let design = plinth::file::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut app = App::checking_in_background(Opened::new(&path, design));
+    assert!(app.findings().is_empty() && app.checks_pending());
+    let effects = app.update(Msg::Resize(80, 24));
+    let [Effect::RunChecks(job)] = effects.as_slice() else {
+        panic!("the first update sends the first check out: {effects:?}")
+    };
+    let before = draw(&app, 80, 24);
+    assert_snapshot!(before.backend());
+    assert!(
+        app.update(job.clone().run(&mut Checked::default()))
+            .is_empty()
+    );
+    assert!(!app.checks_pending());
+    let inline = open("shop.ron", 80, 24);
+    assert!(!inline.findings().is_empty(), "shop has findings to show");
+    assert_eq!(
+        draw(&app, 80, 24).backend().to_string(),
+        draw(&inline, 80, 24).backend().to_string()
+    );
+}

@@ -318,8 +318,19 @@ impl App {
         App::with_ids(opened, IdGen::random())
     }
 
+    /// An app that checks off the input path from the start, as the
+    /// designer runs: the first frame is drawn before the first check,
+    /// whose job is the first [`Effect::RunChecks`] `update` returns.
+    pub fn checking_in_background(opened: Opened) -> Self {
+        App::build(opened, IdGen::random(), true)
+    }
+
     /// An app whose fresh ids come from `ids` (seeded in tests).
-    pub fn with_ids(opened: Opened, mut ids: IdGen) -> Self {
+    pub fn with_ids(opened: Opened, ids: IdGen) -> Self {
+        App::build(opened, ids, false)
+    }
+
+    fn build(opened: Opened, mut ids: IdGen, background: bool) -> Self {
         ids.avoid_design(&opened.design);
         let disk = match (&opened.source, opened.is_new) {
             (Some(text), _) => Expect::holding(text),
@@ -379,6 +390,9 @@ impl App {
             busy: None,
             ready: None,
         };
+        if background {
+            app = app.with_background_checks();
+        }
         app.recheck();
         app.refilter();
         if let Some(note) = opened.note {
@@ -438,6 +452,12 @@ impl App {
     /// one being edited (checks are running in the background).
     pub fn checks_pending(&self) -> bool {
         self.checked != self.generation
+    }
+
+    /// Whether no check has finished yet: there are no findings to show,
+    /// not a design without any.
+    pub fn never_checked(&self) -> bool {
+        self.checked == 0
     }
 
     pub fn design(&self) -> &Design {

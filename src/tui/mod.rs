@@ -159,19 +159,24 @@ fn offer_recovery(opened: &mut Opened) {
 /// goes on with where the file is said on stderr.
 pub fn run(opened: Opened) -> io::Result<()> {
     let (theme, theme_note) = theme::Theme::load();
-    let mut app = App::new(opened).with_theme(theme).with_background_checks();
-    if let Some(note) = theme_note {
-        app.update(Msg::Note(note));
-    }
+    let mut app = App::checking_in_background(opened).with_theme(theme);
     install_panic_hook();
     let mut terminal = enter()?;
     let size = terminal.size()?;
-    app.update(Msg::Resize(size.width, size.height));
     let workers = Workers {
         checker: Checker::start(),
         database: DatabaseWorker::start(),
     };
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        // The first check's job goes out with these, so the first frame
+        // does not wait for it.
+        let mut quit = dispatch(&mut app, Msg::Resize(size.width, size.height), &workers);
+        if let Some(note) = theme_note {
+            quit |= dispatch(&mut app, Msg::Note(note), &workers);
+        }
+        if quit {
+            return Ok(());
+        }
         event_loop(&mut terminal, &mut app, &workers)
     }));
     leave();

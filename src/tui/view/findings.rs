@@ -15,6 +15,21 @@ use crate::tui::app::{App, Mode, Pane};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Findings && matches!(app.mode, Mode::Normal | Mode::Prompt(_));
+    if app.never_checked() {
+        // No counts yet: zeros would read as a clean design.
+        let block = pane_block(app, Line::from(" Findings · checking… "), focused);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(
+            Paragraph::new(format!(
+                "Checking {} entities…",
+                app.design().entity_count()
+            ))
+            .style(app.theme.dim),
+            inner,
+        );
+        return;
+    }
     let [info, warning, error] = app.counts;
     let allowed = app.findings.len() - info - warning - error;
     let mut title = vec![
@@ -30,6 +45,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     ];
     if allowed > 0 {
         title.push(Span::raw(format!(" · allowed {allowed}")));
+    }
+    if app.checks_pending() {
+        title.push(Span::styled(" · checking…", app.theme.dim));
     }
     title.push(Span::raw(" "));
     let block = pane_block(app, Line::from(title), focused);
