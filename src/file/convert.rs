@@ -200,7 +200,27 @@ pub fn has_every_id(e: &EntityFile) -> bool {
 /// Whether no two objects of one kind share an id, for entities converted
 /// on their own (see [`has_every_id`]). It only answers yes or no: a file
 /// that repeats an id is converted again the ordinary way, which says where.
-pub fn ids_differ<'a>(enums: &'a [EnumFile], entities: &'a [Converted]) -> bool {
+pub fn ids_differ(enums: &[EnumFile], entities: &[Converted]) -> bool {
+    // Two sets of ids, each by the parity of the ids' last byte, filled on
+    // two cores: no id can repeat across them, so they need no merging.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || entities.len() < 2000 {
+        return ids_differ_in_share(enums, entities, 0, 1);
+    }
+    std::thread::scope(|scope| {
+        let odd = scope.spawn(|| ids_differ_in_share(enums, entities, 1, 2));
+        let even = ids_differ_in_share(enums, entities, 0, 2);
+        odd.join().expect("comparing ids does not panic") && even
+    })
+}
+
+/// [`ids_differ`] among the ids whose last byte is `share` modulo `shares`.
+fn ids_differ_in_share<'a>(
+    enums: &'a [EnumFile],
+    entities: &'a [Converted],
+    share: u8,
+    shares: u8,
+) -> bool {
     let count = enums.len()
         + entities
             .iter()
@@ -209,8 +229,15 @@ pub fn ids_differ<'a>(enums: &'a [EnumFile], entities: &'a [Converted]) -> bool 
             })
             .sum::<usize>();
     let mut seen: rustc_hash::FxHashSet<(u8, &'a str)> =
-        rustc_hash::FxHashSet::with_capacity_and_hasher(count, Default::default());
-    let mut new = |kind: u8, id: Option<&'a str>| id.is_some_and(|id| seen.insert((kind, id)));
+        rustc_hash::FxHashSet::with_capacity_and_hasher(
+            count / usize::from(shares) + 16,
+            Default::default(),
+        );
+    let mut new = |kind: u8, id: Option<&'a str>| {
+        id.is_some_and(|id| {
+            id.as_bytes().last().copied().unwrap_or(0) % shares != share || seen.insert((kind, id))
+        })
+    };
     enums.iter().all(|e| new(0, e.id.as_deref()))
         && entities.iter().all(|(e, rels)| {
             new(1, Some(e.id.as_str()))

@@ -409,3 +409,33 @@ fn reading_on_every_core_gives_the_design_reading_it_whole_gives() {
     let read = parse(&without_an_id, &mut IdGen::seeded(1)).expect("a missing id is made");
     assert_eq!(read.entity_count(), 1_200);
 }
+
+/// On a file large enough to be cut in halves and its ids compared on two
+/// cores, an id repeated far apart is still refused with both places,
+/// whichever share its last byte falls in.
+#[test]
+fn a_repeated_id_in_a_large_file_is_refused_with_both_places() {
+    let design = crate::core::synthetic::design(3_000, 3);
+    let text = to_text(&design);
+    assert!(text.len() >= 4 << 20, "large enough to cut in halves");
+    let entities: Vec<_> = design.entities().collect();
+    let parity = |a: usize| entities[a].fields[1].id.as_str().as_bytes().last().unwrap() % 2;
+    let even = (10..).find(|&a| parity(a) == 0).unwrap();
+    let odd = (10..).find(|&a| parity(a) == 1).unwrap();
+    for a in [even, odd] {
+        let (first, second) = (&entities[a].fields[1].id, &entities[2_900].fields[1].id);
+        let copied = text.replacen(&format!("id: \"{second}\""), &format!("id: \"{first}\""), 1);
+        let (line, _, message) = parse_err(&copied);
+        assert!(
+            message.contains(&format!("field id `{first}` is used twice")),
+            "{message}"
+        );
+        let used_first = text[..text.find(first.as_str()).unwrap()].lines().count();
+        assert!(
+            message.contains(&format!("used first at {used_first}:")),
+            "{message}"
+        );
+        assert!(line > used_first, "the second use is named");
+    }
+    assert_eq!(parse(&text, &mut IdGen::seeded(1)).unwrap(), design);
+}
