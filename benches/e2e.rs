@@ -146,9 +146,11 @@ fn commands(dir: &Path, size: usize, table: &mut Table) {
 }
 
 /// The designer through the real binary in a real terminal (tmux, 120×40):
-/// from start to the first frame showing the design, from `v` to the
-/// diagram's first frame, and from `Down` to the frame with the selection
-/// moved. Each is the time until `capture-pane` first shows it, polled
+/// from start to the first frame showing the design, from `Down` to the
+/// frame with the selection moved, from each key typed in a form to the
+/// frame showing it, from Enter on `:field add` to the frame showing the
+/// new field (the first check may still be running on its worker: input
+/// must not wait for it), and from `v` to the diagram's first frame. Each is the time until `capture-pane` first shows it, polled
 /// with no sleep: the figures include one capture's latency (a few ms).
 fn designer(dir: &Path, size: usize, table: &mut Table) {
     let file = name(&dir.join(format!("d{size}.ron")));
@@ -190,6 +192,8 @@ fn designer(dir: &Path, size: usize, table: &mut Table) {
     let mut first = Vec::new();
     let mut diagram = Vec::new();
     let mut moved = Vec::new();
+    let mut typed = Vec::new();
+    let mut edited = Vec::new();
     for _ in 0..runs {
         let command = format!("'{PLINTH}' edit '{file}'");
         let started = Instant::now();
@@ -218,6 +222,39 @@ fn designer(dir: &Path, size: usize, table: &mut Table) {
         moved.push(until(started, "the moved selection", &|s| {
             s.contains("▸ table_00001s")
         }));
+        // Typing in a form: each key to the frame that shows it.
+        tmux(&["send-keys", "-t", "bench", "a"]);
+        until(Instant::now(), "the form", &|s| s.contains("New entity"));
+        tmux(&["send-keys", "-t", "bench", "-l", "bench_"]);
+        until(Instant::now(), "the name typed", &|s| s.contains("bench_"));
+        let mut name = String::from("bench_");
+        for key in ["q", "r", "s", "t", "u"] {
+            name.push_str(key);
+            let started = Instant::now();
+            tmux(&["send-keys", "-t", "bench", "-l", key]);
+            typed.push(until(started, "the key typed", &|s| s.contains(&name)));
+        }
+        tmux(&["send-keys", "-t", "bench", "Escape"]);
+        until(Instant::now(), "the form closed", &|s| {
+            !s.contains("New entity")
+        });
+        // An edit: from Enter to the frame showing it, whether or not the
+        // checks it sets off have finished.
+        tmux(&[
+            "send-keys",
+            "-t",
+            "bench",
+            "-l",
+            ":field add table_00001s.bench_note text",
+        ]);
+        until(Instant::now(), "the command typed", &|s| {
+            s.contains("bench_note text")
+        });
+        let started = Instant::now();
+        tmux(&["send-keys", "-t", "bench", "Enter"]);
+        // The new field's row in the detail pane (the command line keeps
+        // showing the command).
+        edited.push(until(started, "the edit", &|s| s.contains("│ bench_note")));
         let started = Instant::now();
         tmux(&["send-keys", "-t", "bench", "v"]);
         diagram.push(until(started, "the diagram", &|s| s.contains("Diagram ·")));
@@ -244,6 +281,8 @@ fn designer(dir: &Path, size: usize, table: &mut Table) {
     };
     row("designer first frame", first);
     row("designer move", moved);
+    row("designer typing", typed);
+    row("designer edit", edited);
     row("diagram first frame", diagram);
 }
 
