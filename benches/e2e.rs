@@ -150,7 +150,8 @@ fn commands(dir: &Path, size: usize, table: &mut Table) {
 /// frame with the selection moved, from each key typed in a form to the
 /// frame showing it, from Enter on `:field add` to the frame showing the
 /// new field (the first check may still be running on its worker: input
-/// must not wait for it), and from `v` to the diagram's first frame. Each is the time until `capture-pane` first shows it, polled
+/// must not wait for it), and, once the checks are back, from `v` to the
+/// diagram's first frame. Each is the time until `capture-pane` first shows it, polled
 /// with no sleep: the figures include one capture's latency (a few ms).
 fn designer(dir: &Path, size: usize, table: &mut Table) {
     let file = name(&dir.join(format!("d{size}.ron")));
@@ -255,6 +256,11 @@ fn designer(dir: &Path, size: usize, table: &mut Table) {
         // The new field's row in the detail pane (the command line keeps
         // showing the command).
         edited.push(until(started, "the edit", &|s| s.contains("│ bench_note")));
+        // The diagram once the checks are back, as a user who looks before
+        // switching finds it (the worker lays it out after them).
+        until(Instant::now(), "the checks back", &|s| {
+            !s.contains("checking…")
+        });
         let started = Instant::now();
         tmux(&["send-keys", "-t", "bench", "v"]);
         diagram.push(until(started, "the diagram", &|s| s.contains("Diagram ·")));

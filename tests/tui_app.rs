@@ -715,3 +715,41 @@ fn incremental_rechecks_in_the_designer_equal_a_full_check() {
     ctrl(&mut app, 'r');
     assert_eq!(shown(&app), full(&app), "after redo");
 }
+
+/// While the lists are on show the check worker lays the diagram out as
+/// well, so `v` finds it ready; on the diagram it is laid out inline, and
+/// the job does not ask for it again.
+#[test]
+fn the_worker_lays_the_diagram_out_while_the_lists_are_on_show() {
+    use plinth::tui::Screen;
+    use plinth::tui::diagram::Diagram;
+    let mut app = open("shop.ron").with_background_checks();
+    app.update(Msg::Resize(120, 40));
+    let fx = command(&mut app, "field add customers.phone1 text");
+    let [Effect::RunChecks(job)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(job.lay_out);
+    let done = job.clone().run(&mut Checked::default());
+    let Msg::Checked {
+        diagram: Some(diagram),
+        ..
+    } = &done
+    else {
+        panic!("the job laid the diagram out: {done:?}")
+    };
+    assert_eq!(**diagram, Diagram::new(app.design()));
+    assert!(
+        diagram
+            .box_of(&app.design().entity_named("customers").unwrap().id)
+            .is_some()
+    );
+    assert!(app.update(done).is_empty());
+    keys(&mut app, "v");
+    assert_eq!(app.screen(), Screen::Diagram);
+    let fx = command(&mut app, "field add customers.phone2 text");
+    let [Effect::RunChecks(job)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(!job.lay_out, "on the diagram it is laid out inline");
+}

@@ -564,8 +564,15 @@ impl App {
             Msg::Checked {
                 generation,
                 findings,
+                diagram,
             } => {
                 if generation == self.generation {
+                    if let Some(diagram) = diagram
+                        && (self.diagram.is_none() || self.diagram_generation != generation)
+                    {
+                        self.diagram = Some(*diagram);
+                        self.diagram_generation = generation;
+                    }
                     self.install(findings);
                     self.order_findings();
                     self.finding_cursor = self
@@ -588,6 +595,9 @@ impl App {
                 design: Arc::clone(&self.design),
                 scope: std::mem::replace(&mut self.scope, Scope::none()),
                 seed: seed ^ self.generation.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                // Laid out on the worker while the lists are on show, so
+                // `v` finds it ready; on the diagram it is laid out here.
+                lay_out: self.screen == Screen::Lists,
             }));
         }
         fx

@@ -10,6 +10,7 @@ use std::time::Instant;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::database::{DbJob, DbReply};
+use super::diagram::Diagram;
 use crate::core::check::{Checked, Finding, Scope};
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
@@ -48,6 +49,9 @@ pub enum Msg {
     Checked {
         generation: u64,
         findings: Vec<Finding>,
+        /// The diagram's layout of the same design, when the job asked
+        /// for it.
+        diagram: Option<Box<Diagram>>,
     },
     /// What a [`DbJob`] found or did.
     Database(DbReply),
@@ -111,6 +115,9 @@ pub struct CheckJob {
     pub scope: Scope,
     /// Where the fixes draw their fresh ids from.
     pub seed: u64,
+    /// Lay the diagram out too, after the checks: at 50,000 entities it
+    /// takes longer than a frame.
+    pub lay_out: bool,
 }
 
 impl CheckJob {
@@ -120,9 +127,11 @@ impl CheckJob {
     pub fn run(self, last: &mut Checked) -> Msg {
         let mut ids = IdGen::seeded(self.seed);
         let findings = last.recheck(&self.design, &self.design.checks, &mut ids, &self.scope);
+        let diagram = self.lay_out.then(|| Box::new(Diagram::new(&self.design)));
         Msg::Checked {
             generation: self.generation,
             findings,
+            diagram,
         }
     }
 }
