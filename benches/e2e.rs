@@ -6,8 +6,9 @@
 //! Run with `cargo bench --bench e2e` (it needs the PostgreSQL that
 //! `./.ci/test` starts, for the database rows; `PLINTH_BENCH_PG` overrides
 //! the connection, `PLINTH_E2E_SIZES=500,5000` the sizes;
-//! `PLINTH_E2E_DIR=DIR` keeps the generated files there). Under `cargo test`
-//! it does nothing.
+//! `PLINTH_E2E_DIR=DIR` keeps the generated files there,
+//! `PLINTH_E2E_ONLY=designer` runs only some of the `commands`, `designer`
+//! and `database` rows). Under `cargo test` it does nothing.
 //!
 //! Designs come from `core::synthetic` (about ten fields, a unique natural
 //! key, a foreign key with its index per entity) and are written with ids.
@@ -115,13 +116,17 @@ fn changed(design: &plinth::core::model::Design) -> plinth::core::model::Design 
 
 type Table = BTreeMap<(String, usize), Sample>;
 
-fn commands(dir: &Path, size: usize, table: &mut Table) {
+/// Writes the design of this size and its 1%-changed copy.
+fn generate(dir: &Path, size: usize) {
     let design = synthetic::design(size, 42);
     let file = dir.join(format!("d{size}.ron"));
     std::fs::write(&file, plinth::file::to_text(&design)).unwrap();
     let other = dir.join(format!("d{size}b.ron"));
     std::fs::write(&other, plinth::file::to_text(&changed(&design))).unwrap();
-    let (file, other) = (name(&file), name(&other));
+}
+
+fn commands(dir: &Path, size: usize, table: &mut Table) {
+    let (file, other) = (format!("d{size}.ron"), format!("d{size}b.ron"));
     let runs = if size >= 50_000 { 3 } else { 5 };
     let mut run = |label: &str, args: &[&str], ok: &[i32]| {
         let sample = median(runs, || measure(dir, PLINTH, args, ok));
@@ -398,12 +403,22 @@ fn main() {
         }
         None => temp.path().to_owned(),
     };
+    let only = std::env::var("PLINTH_E2E_ONLY").ok();
+    let runs = |part: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|p| p == part))
+    };
     let mut table = Table::new();
     for &size in &sizes {
-        commands(&dir, size, &mut table);
-        designer(&dir, size, &mut table);
+        generate(&dir, size);
+        if runs("commands") {
+            commands(&dir, size, &mut table);
+        }
+        if runs("designer") {
+            designer(&dir, size, &mut table);
+        }
     }
-    if std::env::var("PLINTH_E2E_NO_DB").is_err() {
+    if runs("database") && std::env::var("PLINTH_E2E_NO_DB").is_err() {
         database(&dir, &mut table);
     }
 

@@ -2,15 +2,16 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashSet as HashSet;
 
 use petgraph::Direction;
-use petgraph::stable_graph::{EdgeReference, NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use crate::core::ids::{EntityId, RelationshipId};
-use crate::core::model::{Design, Entity, Relationship};
+use crate::core::model::{Design, Graph, Relationship};
 
 /// The order in which tables can be created, and the foreign keys that
 /// must wait until every table exists because they close a cycle.
@@ -125,8 +126,8 @@ impl Tarjan {
 /// of thousands of foreign keys cannot overflow the thread's; and nothing
 /// is collected, since nearly every component is a single entity.
 pub fn strongly_connected<'g>(
-    graph: &'g StableDiGraph<Entity, Relationship>,
-    follow: impl Fn(EdgeReference<'g, Relationship>) -> bool,
+    graph: &'g Graph,
+    follow: impl Fn(EdgeReference<'g, Arc<Relationship>>) -> bool,
     mut found: impl FnMut(&[NodeIndex]),
 ) {
     let bound = graph.node_bound();

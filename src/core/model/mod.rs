@@ -9,7 +9,7 @@ mod relationship;
 mod types;
 mod validate;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
@@ -31,11 +31,19 @@ pub use relationship::{Deferrable, ReferentialAction, Relationship, Relationship
 pub use types::{SqlType, TypeError};
 pub use validate::Problem;
 
+/// The design's graph: entities on the nodes, relationships on the edges,
+/// each shared with the design's clones until one of them changes it.
+pub type Graph = StableDiGraph<Arc<Entity>, Arc<Relationship>>;
+
 /// A whole schema design.
 ///
 /// Entities live as nodes and relationships as edges of a `StableDiGraph`,
 /// whose indices survive removals; everything outside this module names
 /// them by their stable ids. Entities keep the order the user gave them.
+///
+/// Entities, relationships and the id maps sit behind `Arc`s, so a clone
+/// (the copy the check worker reads while the designer edits) shares them
+/// and costs a pointer per entity; an edit copies only what it changes.
 #[derive(Clone, Debug, Default)]
 pub struct Design {
     pub name: String,
@@ -43,11 +51,11 @@ pub struct Design {
     pub enums: Vec<EnumType>,
     /// Design-wide check settings: rules turned off or re-graded.
     pub checks: Settings,
-    graph: StableDiGraph<Entity, Relationship>,
+    graph: Graph,
     // Ids are random, so a fast non-cryptographic hash is safe here, and
     // these maps are consulted on every check and edit.
-    nodes: FxHashMap<EntityId, NodeIndex>,
-    edges: FxHashMap<RelationshipId, EdgeIndex>,
+    nodes: Arc<FxHashMap<EntityId, NodeIndex>>,
+    edges: Arc<FxHashMap<RelationshipId, EdgeIndex>>,
     /// Nodes in the user's order; iterating it needs no id lookups.
     order: Vec<NodeIndex>,
     /// Each node's place in `order`, by node index: built on first use and
@@ -65,7 +73,7 @@ impl Design {
     }
 
     /// The graph, for algorithms: topological order, cycles, paths.
-    pub fn graph(&self) -> &StableDiGraph<Entity, Relationship> {
+    pub fn graph(&self) -> &Graph {
         &self.graph
     }
 
@@ -83,15 +91,17 @@ impl Design {
 
     /// Entities in the user's order.
     pub fn entities(&self) -> impl Iterator<Item = &Entity> {
-        self.order.iter().map(|&n| &self.graph[n])
+        self.order.iter().map(|&n| &*self.graph[n])
     }
 
     pub fn entity(&self, id: &EntityId) -> Option<&Entity> {
-        self.node(id).map(|n| &self.graph[n])
+        self.node(id).map(|n| &*self.graph[n])
     }
 
+    /// The entity to change, copied first if a clone of the design still
+    /// shares it.
     pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
-        self.node(id).map(|n| &mut self.graph[n])
+        self.node(id).map(|n| Arc::make_mut(&mut self.graph[n]))
     }
 
     pub fn entity_named(&self, name: &str) -> Option<&Entity> {
@@ -128,17 +138,19 @@ impl Design {
     }
 
     pub fn relationship(&self, id: &RelationshipId) -> Option<&Relationship> {
-        self.edges.get(id).map(|&e| &self.graph[e])
+        self.edges.get(id).map(|&e| &*self.graph[e])
     }
 
     pub fn relationship_mut(&mut self, id: &RelationshipId) -> Option<&mut Relationship> {
-        self.edges.get(id).map(|&e| &mut self.graph[e])
+        self.edges
+            .get(id)
+            .map(|&e| Arc::make_mut(&mut self.graph[e]))
     }
 
     /// All relationships in no particular order: the cheapest walk, for
     /// work whose result does not depend on order (checks sort findings).
     pub fn foreign_keys(&self) -> impl Iterator<Item = &Relationship> {
-        self.graph.edge_weights()
+        self.graph.edge_weights().map(|r| &**r)
     }
 
     /// Each relationship with its child and parent entity, in no particular
@@ -146,9 +158,13 @@ impl Design {
     pub fn foreign_keys_with_ends(
         &self,
     ) -> impl Iterator<Item = (&Entity, &Relationship, &Entity)> {
-        self.graph
-            .edge_references()
-            .map(|e| (&self.graph[e.source()], e.weight(), &self.graph[e.target()]))
+        self.graph.edge_references().map(|e| {
+            (
+                &*self.graph[e.source()],
+                &**e.weight(),
+                &*self.graph[e.target()],
+            )
+        })
     }
 
     /// The relationships an entity holds, in no particular order.
@@ -156,7 +172,7 @@ impl Design {
         self.node(id)
             .into_iter()
             .flat_map(|n| self.graph.edges_directed(n, Direction::Outgoing))
-            .map(|e| e.weight())
+            .map(|e| &**e.weight())
     }
 
     /// All relationships, grouped by their child entity in entity order.
@@ -176,7 +192,7 @@ impl Design {
         let mut rels: Vec<&Relationship> = self
             .graph
             .edges_directed(node, Direction::Outgoing)
-            .map(|e| e.weight())
+            .map(|e| &**e.weight())
             .collect();
         rels.sort_by_cached_key(|r| {
             let first = r.fields.first().and_then(|f| entity.field_position(f));
@@ -193,7 +209,7 @@ impl Design {
         let mut rels: Vec<&Relationship> = self
             .graph
             .edges_directed(node, Direction::Incoming)
-            .map(|e| e.weight())
+            .map(|e| &**e.weight())
             .collect();
         rels.sort_by_cached_key(|r| (self.entity_position(&r.from), r.id.as_str()));
         rels
@@ -208,22 +224,22 @@ impl Design {
     pub(crate) fn reserve(&mut self, entities: usize, relationships: usize) {
         self.graph.reserve_exact_nodes(entities);
         self.graph.reserve_exact_edges(relationships);
-        self.nodes.reserve(entities);
-        self.edges.reserve(relationships);
+        Arc::make_mut(&mut self.nodes).reserve(entities);
+        Arc::make_mut(&mut self.edges).reserve(relationships);
         self.order.reserve_exact(entities);
     }
 
     pub(crate) fn insert_entity(&mut self, entity: Entity, at: usize) {
         let id = entity.id.clone();
-        let node = self.graph.add_node(entity);
-        self.nodes.insert(id, node);
+        let node = self.graph.add_node(Arc::new(entity));
+        Arc::make_mut(&mut self.nodes).insert(id, node);
         self.order.insert(at.min(self.order.len()), node);
         self.positions.take();
     }
 
     /// Removes an entity that no relationship touches any more.
     pub(crate) fn remove_entity(&mut self, id: &EntityId) -> Option<(Entity, usize)> {
-        let node = self.nodes.remove(id)?;
+        let node = Arc::make_mut(&mut self.nodes).remove(id)?;
         debug_assert_eq!(
             self.graph.edges_directed(node, Direction::Incoming).count(),
             0
@@ -235,19 +251,21 @@ impl Design {
         let at = self.order.iter().position(|&n| n == node)?;
         self.order.remove(at);
         self.positions.take();
-        self.graph.remove_node(node).map(|e| (e, at))
+        self.graph
+            .remove_node(node)
+            .map(|e| (Arc::unwrap_or_clone(e), at))
     }
 
     pub(crate) fn insert_relationship(&mut self, rel: Relationship) {
         let (from, to) = (self.nodes[&rel.from], self.nodes[&rel.to]);
         let id = rel.id.clone();
-        let edge = self.graph.add_edge(from, to, rel);
-        self.edges.insert(id, edge);
+        let edge = self.graph.add_edge(from, to, Arc::new(rel));
+        Arc::make_mut(&mut self.edges).insert(id, edge);
     }
 
     pub(crate) fn remove_relationship(&mut self, id: &RelationshipId) -> Option<Relationship> {
-        let edge = self.edges.remove(id)?;
-        self.graph.remove_edge(edge)
+        let edge = Arc::make_mut(&mut self.edges).remove(id)?;
+        self.graph.remove_edge(edge).map(Arc::unwrap_or_clone)
     }
 }
 
@@ -256,7 +274,7 @@ impl Design {
 impl PartialEq for Design {
     fn eq(&self, other: &Self) -> bool {
         fn rels(d: &Design) -> Vec<&Relationship> {
-            let mut all: Vec<&Relationship> = d.graph.edge_weights().collect();
+            let mut all: Vec<&Relationship> = d.foreign_keys().collect();
             all.sort_by(|a, b| a.id.cmp(&b.id));
             all
         }
@@ -266,5 +284,41 @@ impl PartialEq for Design {
             && self.enums == other.enums
             && self.entities().eq(other.entities())
             && rels(self) == rels(other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::synthetic;
+
+    /// The designer edits its design while the check worker reads a clone:
+    /// the edit must copy only the entity it changes, and the clone must
+    /// keep the design as it was.
+    #[test]
+    fn a_clone_shares_every_entity_until_one_is_changed() {
+        let mut design = synthetic::design(50, 7);
+        let before = design.clone();
+        let id = design.entities().nth(3).unwrap().id.clone();
+        design.entity_mut(&id).unwrap().comment = Some("changed".into());
+
+        let shared = |a: &Design, b: &Design, n: NodeIndex| Arc::ptr_eq(&a.graph[n], &b.graph[n]);
+        let changed: Vec<&str> = design
+            .node_order()
+            .iter()
+            .filter(|&&n| !shared(&design, &before, n))
+            .map(|&n| design.graph[n].name.as_str())
+            .collect();
+        assert_eq!(changed, [design.entity(&id).unwrap().name.as_str()]);
+        assert_eq!(
+            design.entity(&id).unwrap().comment.as_deref(),
+            Some("changed")
+        );
+        assert_ne!(
+            before.entity(&id).unwrap().comment.as_deref(),
+            Some("changed")
+        );
+        assert!(Arc::ptr_eq(&design.nodes, &before.nodes));
+        assert_ne!(design, before);
     }
 }

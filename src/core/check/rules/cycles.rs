@@ -14,6 +14,7 @@
 //! which may read the entities' fields, never runs at all.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use petgraph::stable_graph::{EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
@@ -107,7 +108,7 @@ pub fn cycles<'d>(
         let inside = |a: NodeIndex, b: NodeIndex| {
             component[a.index()] != usize::MAX && component[a.index()] == component[b.index()]
         };
-        let follow = |e: EdgeReference<Relationship>| {
+        let follow = |e: EdgeReference<Arc<Relationship>>| {
             inside(e.source(), e.target()) && keep(&graph[e.source()], e.weight())
         };
         strongly_connected(graph, follow, |nodes| {
@@ -166,7 +167,7 @@ pub fn cycles<'d>(
         others.sort_by_key(|&n| position(n));
         let cycle = Cycle {
             relationships,
-            others: others.into_iter().map(|n| &graph[n]).collect(),
+            others: others.into_iter().map(|n| &*graph[n]).collect(),
         };
         found.push((position(start), cycle));
     }

@@ -128,7 +128,7 @@ fn foreign_keys<'d>(
         .node(&entity.id)
         .into_iter()
         .flat_map(move |n| graph.edges_directed(n, Direction::Outgoing))
-        .map(move |e| (e.weight(), &graph[e.target()]))
+        .map(move |e| (&**e.weight(), &*graph[e.target()]))
 }
 
 /// Whether a name is one of these lower-case words, in any case, without
