@@ -42,11 +42,11 @@ fn key(app: &mut App, c: char) -> Vec<Effect> {
     )))
 }
 
-fn recovery_writes(effects: &[Effect]) -> Vec<&str> {
+fn recovery_writes(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::WriteRecovery { text, .. } => Some(text.as_str()),
+            Effect::WriteRecovery { design, .. } => Some(plinth::file::to_text(design)),
             _ => None,
         })
         .collect()
@@ -56,7 +56,9 @@ fn recovery_writes(effects: &[Effect]) -> Vec<&str> {
 fn perform(effects: Vec<Effect>) {
     for effect in effects {
         match effect {
-            Effect::WriteRecovery { path, text } => recovery::write(&path, &text).unwrap(),
+            Effect::WriteRecovery { path, design } => {
+                recovery::write(&path, &plinth::file::to_text(&design)).unwrap()
+            }
             Effect::RemoveRecovery { path } => recovery::remove(&path).unwrap(),
             Effect::Save {
                 path,
@@ -92,11 +94,11 @@ fn written_after_idle_while_modified_and_only_once_per_revision() {
         "not while the user is still typing"
     );
     let effects = app.update(Msg::Tick(t0 + RECOVERY_IDLE));
-    let [Effect::WriteRecovery { path, text }] = effects.as_slice() else {
+    let [Effect::WriteRecovery { path, design }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(path, &PathBuf::from("/work/designs/.shop.ron.recover"));
-    assert_eq!(text, &plinth::file::to_text(app.design()));
+    assert_eq!(**design, *app.design());
     assert!(
         app.update(Msg::Tick(t0 + Duration::from_secs(30)))
             .is_empty(),

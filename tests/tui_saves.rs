@@ -51,7 +51,9 @@ fn run(app: &mut App, msg: Msg) -> Vec<Effect> {
                         .map(|(d, s)| (Box::new(d), s))
                         .map_err(|e| e.to_string()),
                 )),
-                Effect::WriteRecovery { path, text } => recovery::write(path, text).unwrap(),
+                Effect::WriteRecovery { path, design } => {
+                    recovery::write(path, &plinth::file::to_text(design)).unwrap()
+                }
                 Effect::RemoveRecovery { path } => recovery::remove(path).unwrap(),
                 _ => {}
             }

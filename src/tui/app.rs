@@ -1528,7 +1528,7 @@ impl App {
             if quiet && self.recovery_revision != Some(revision) {
                 fx.push(Effect::WriteRecovery {
                     path,
-                    text: crate::file::to_text(&self.design),
+                    design: Arc::clone(&self.design),
                 });
                 self.recovery_revision = Some(revision);
                 self.recovery_on_disk = true;

@@ -163,9 +163,10 @@ pub fn run(opened: Opened) -> io::Result<()> {
     install_panic_hook();
     let mut terminal = enter()?;
     let size = terminal.size()?;
-    let workers = Workers {
+    let mut workers = Workers {
         checker: Checker::start(),
         database: DatabaseWorker::start(),
+        recovery: recovery::Writer::start(),
     };
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         // The first check's job goes out with these, so the first frame
@@ -180,6 +181,9 @@ pub fn run(opened: Opened) -> io::Result<()> {
         event_loop(&mut terminal, &mut app, &workers)
     }));
     leave();
+    // What the recovery file is waiting for lands (or is removed) before
+    // the designer exits or writes it below.
+    workers.recovery.finish();
     match outcome {
         Ok(result) => result,
         Err(panic) => {
@@ -340,6 +344,7 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 struct Workers {
     checker: Checker,
     database: DatabaseWorker,
+    recovery: recovery::Writer,
 }
 
 fn event_loop(
@@ -369,6 +374,7 @@ fn event_loop(
         }
         messages.extend(workers.checker.results.try_iter());
         messages.extend(workers.database.results.try_iter());
+        messages.extend(workers.recovery.results.try_iter());
         for msg in messages {
             if dispatch(app, msg, workers) {
                 workers.database.stop();
@@ -412,13 +418,11 @@ fn dispatch(app: &mut App, msg: Msg, workers: &Workers) -> bool {
                         .map_err(|e| e.to_string());
                     queue.push_back(Msg::Reloaded(result));
                 }
-                Effect::WriteRecovery { path, text } => {
-                    if let Err(e) = recovery::write(&path, &text) {
-                        queue.push_back(Msg::RecoveryFailed(e.to_string()));
-                    }
+                Effect::WriteRecovery { path, design } => {
+                    workers.recovery.send(recovery::Job::Write { path, design });
                 }
                 Effect::RemoveRecovery { path } => {
-                    let _ = recovery::remove(&path);
+                    workers.recovery.send(recovery::Job::Remove { path });
                 }
                 Effect::RunChecks(job) => {
                     // Should the worker be gone, check here rather than never.

@@ -74,8 +74,10 @@ pub enum Effect {
     /// Read the design file again; the outcome comes back as
     /// [`Msg::Reloaded`].
     Reload { path: PathBuf },
-    /// Write the recovery file beside the design.
-    WriteRecovery { path: PathBuf, text: String },
+    /// Write the recovery file beside the design: the design as it is
+    /// now (a clone sharing its entities), so turning it into text, a
+    /// second at 50,000 entities, happens off the input path.
+    WriteRecovery { path: PathBuf, design: Arc<Design> },
     /// Remove the recovery file, if there is one.
     RemoveRecovery { path: PathBuf },
     /// Run the checks off the input path and send back what they found.

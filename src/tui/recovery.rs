@@ -6,7 +6,11 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::{self, JoinHandle};
 
+use super::msg::Msg;
 use crate::core::ids::IdGen;
 use crate::core::model::Design;
 
@@ -79,6 +83,96 @@ pub fn remove(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// What the [`Writer`] is asked to do.
+#[derive(Debug)]
+pub enum Job {
+    Write { path: PathBuf, design: Arc<Design> },
+    Remove { path: PathBuf },
+}
+
+impl Job {
+    fn path(&self) -> &Path {
+        match self {
+            Job::Write { path, .. } | Job::Remove { path } => path,
+        }
+    }
+
+    fn run(self) -> io::Result<()> {
+        match self {
+            Job::Write { path, design } => write(&path, &crate::file::to_text(&design)),
+            Job::Remove { path } => remove(&path),
+        }
+    }
+}
+
+/// The recovery file's own thread. Turning a 50,000-entity design into
+/// text takes about a second, which the designer must not wait for; jobs
+/// run in the order given, so a remove after a save is never overtaken by
+/// an older write, and of the jobs waiting for one file only the newest
+/// runs. A failed write comes back as [`Msg::RecoveryFailed`].
+pub struct Writer {
+    jobs: Option<Sender<Job>>,
+    pub results: Receiver<Msg>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn start() -> Writer {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (outbox, results) = mpsc::channel();
+        let thread = thread::spawn(move || {
+            while let Ok(job) = inbox.recv() {
+                let mut waiting = vec![job];
+                waiting.extend(inbox.try_iter());
+                for job in newest_per_file(waiting) {
+                    let writing = matches!(job, Job::Write { .. });
+                    if let Err(e) = job.run()
+                        && writing
+                        && outbox.send(Msg::RecoveryFailed(e.to_string())).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        Writer {
+            jobs: Some(jobs),
+            results,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn send(&self, job: Job) {
+        if let Some(jobs) = &self.jobs
+            && let Err(mpsc::SendError(job)) = jobs.send(job)
+        {
+            // The thread is gone: do it here rather than never.
+            let _ = job.run();
+        }
+    }
+
+    /// Waits for the jobs given so far, before the designer exits or
+    /// writes the file itself.
+    pub fn finish(&mut self) {
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The last job for each file, in the order given.
+fn newest_per_file(jobs: Vec<Job>) -> Vec<Job> {
+    let mut kept: Vec<Job> = Vec::new();
+    for job in jobs.into_iter().rev() {
+        if !kept.iter().any(|k| k.path() == job.path()) {
+            kept.push(job);
+        }
+    }
+    kept.reverse();
+    kept
+}
+
 fn backup_of(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".bak");
@@ -88,6 +182,80 @@ fn backup_of(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shop() -> Arc<Design> {
+        Arc::new(crate::core::synthetic::design(3, 1))
+    }
+
+    #[test]
+    fn the_writer_writes_the_design_and_a_later_remove_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let (kept, removed) = (dir.path().join(".a.recover"), dir.path().join(".b.recover"));
+        let mut writer = Writer::start();
+        writer.send(Job::Write {
+            path: kept.clone(),
+            design: shop(),
+        });
+        writer.send(Job::Write {
+            path: removed.clone(),
+            design: shop(),
+        });
+        writer.send(Job::Remove {
+            path: removed.clone(),
+        });
+        writer.finish();
+        assert_eq!(
+            fs::read_to_string(&kept).unwrap(),
+            crate::file::to_text(&shop())
+        );
+        assert!(!removed.exists());
+        assert!(writer.results.try_recv().is_err(), "nothing failed");
+    }
+
+    #[test]
+    fn a_write_that_fails_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = Writer::start();
+        writer.send(Job::Write {
+            path: dir.path().join("missing/.a.recover"),
+            design: shop(),
+        });
+        writer.finish();
+        assert!(matches!(
+            writer.results.try_recv(),
+            Ok(Msg::RecoveryFailed(_))
+        ));
+    }
+
+    #[test]
+    fn of_the_jobs_waiting_only_the_newest_for_each_file_runs() {
+        let job = |p: &str, write: bool| match write {
+            true => Job::Write {
+                path: p.into(),
+                design: shop(),
+            },
+            false => Job::Remove { path: p.into() },
+        };
+        let kept = newest_per_file(vec![
+            job("a", true),
+            job("b", true),
+            job("a", false),
+            job("b", true),
+            job("c", false),
+        ]);
+        let kept: Vec<(&Path, bool)> = kept
+            .iter()
+            .map(|j| (j.path(), matches!(j, Job::Write { .. })))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (Path::new("a"), false),
+                (Path::new("b"), true),
+                (Path::new("c"), false)
+            ]
+        );
+    }
 
     #[test]
     fn the_recovery_file_sits_beside_the_design_hidden() {
