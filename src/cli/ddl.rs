@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::core::sql::create_script;
+use crate::core::sql::{create_script, write_create_script};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,13 +16,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let design = super::load(&args.design)?;
-    let script = create_script(&design, &args.schema.schema);
+    let schema = &args.schema.schema;
     match args.output {
         Some(path) => {
-            crate::file::write_atomically(&path, &script)
+            crate::file::write_atomically(&path, &create_script(&design, schema))
                 .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         }
-        None => print!("{script}"),
+        None => super::stdout::stream(|out| write_create_script(&design, schema, out))
+            .map_err(|e| Failure::input(format!("standard output: {e}")))?,
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod new;
 mod report;
 mod rules;
 mod show;
+mod stdout;
 mod waiting;
 
 use std::path::PathBuf;

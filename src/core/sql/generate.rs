@@ -1,5 +1,7 @@
 //! A design as the DDL that creates it from nothing.
 
+use std::fmt;
+
 use super::ddl::{Column, CommentTarget, Constraint, Sql, Statement};
 use super::quote::Ident;
 use crate::core::model::{Design, Entity, Relationship};
@@ -47,17 +49,28 @@ pub fn create_statements(design: &Design) -> Vec<Statement> {
 /// the expressions, whose functions and types resolve in `pg_catalog` and
 /// then in the schema, whatever the session had.
 pub fn create_script(design: &Design, schema: &str) -> String {
-    let mut script = format!(
+    let mut script = String::new();
+    write_create_script(design, schema, &mut script).expect("a String takes any text");
+    script
+}
+
+/// [`create_script`] handed to `out` a statement at a time, so a
+/// 50,000-table script (70 MB) is never held whole.
+pub fn write_create_script(
+    design: &Design,
+    schema: &str,
+    out: &mut (impl fmt::Write + ?Sized),
+) -> fmt::Result {
+    write!(
+        out,
         "-- PostgreSQL DDL for design \"{}\", written by plinth.\n\n{}\n",
         design.name.replace(['\n', '\r'], " "),
         search_path(schema)
-    );
+    )?;
     for statement in create_statements(design) {
-        script.push('\n');
-        script.push_str(&statement.sql(schema));
-        script.push('\n');
+        write!(out, "\n{}\n", statement.sql(schema))?;
     }
-    script
+    Ok(())
 }
 
 /// The `SET search_path` plinth's scripts and sessions run first:
