@@ -44,6 +44,13 @@ impl fmt::Display for Lost {
     }
 }
 
+/// Whether a text may hold comments. Most files have none at all; a text
+/// without `//` or `/*` is not worth lexing and holding token by token (a
+/// 50,000-entity file is millions of tokens).
+pub fn may_hold_comments(text: &str) -> bool {
+    text.contains("//") || text.contains("/*")
+}
+
 /// Puts the comments of `old` (a RON file) into `canonical` (the same
 /// design written anew). Fails only when `old` is not RON a lexer can
 /// read, which a file that loaded never is. `canonical` is taken, not
@@ -55,10 +62,7 @@ pub fn keep(old: &str, canonical: String) -> Result<Kept, String> {
         text: canonical,
         lost: Vec::new(),
     };
-    // Most files have no comments at all; a text without `//` or `/*` is
-    // not worth lexing and holding token by token (a 50,000-entity file
-    // is millions of tokens).
-    if !old.contains("//") && !old.contains("/*") {
+    if !may_hold_comments(old) {
         return Ok(nothing_to_keep(canonical));
     }
     let lexed = lex(old)?;

@@ -439,3 +439,22 @@ fn a_repeated_id_in_a_large_file_is_refused_with_both_places() {
     }
     assert_eq!(parse(&text, &mut IdGen::seeded(1)).unwrap(), design);
 }
+
+#[test]
+fn a_text_is_the_text_of_a_design_only_byte_for_byte() {
+    let design = crate::core::synthetic::design(20, 3);
+    let text = to_text(&design);
+    assert!(is_text_of(&design, &text));
+    let changed = text.replacen("not_null: true", "not_null:  true", 1);
+    assert_ne!(changed, text);
+    assert!(!is_text_of(&design, &changed));
+    assert!(!is_text_of(&design, &text[..text.len() - 1]), "cut short");
+    assert!(
+        !is_text_of(&design, &format!("{text}\n")),
+        "with more after"
+    );
+    assert!(
+        !is_text_of(&design, &format!("\u{feff}{text}")),
+        "with a BOM"
+    );
+}
