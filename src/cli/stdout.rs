@@ -49,7 +49,8 @@ mod tests {
             inner: Vec::new(),
             error: None,
         };
-        write!(out, "a{}c", 'b').unwrap();
+        let b = 'b';
+        write!(out, "a{b}c").unwrap();
         assert_eq!(out.inner, b"abc");
 
         let mut full = Adapter {
