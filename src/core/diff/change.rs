@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use rustc_hash::FxHashSet;
+
 use crate::core::ids::{CheckId, EntityId, EnumId, FieldId, IndexId, RelationshipId, UniqueId};
 use crate::core::model::{
     Check, DefaultValue, Deferrable, Design, Entity, Field, Identity, Index, ReferentialAction,
@@ -214,16 +216,25 @@ pub(crate) fn diff_aligned(old: &Design, new: &Design) -> Vec<Change> {
             });
         }
     }
+    // An entity the same in both has no changes, unless an enum it uses
+    // changed under it: its names are made from it alone. Most entities
+    // of a day's diff are the same, so this spares making every name.
+    let enums_same = old.enums == new.enums;
+    let mut changed = FxHashSet::default();
     for e in new.entities() {
         match old.entity(&e.id) {
             None => out.push(Change::AddEntity {
                 id: e.id.clone(),
                 name: e.name.clone(),
             }),
-            Some(o) => entity(old, new, o, e, &mut out),
+            Some(o) if enums_same && o == e => {}
+            Some(o) => {
+                changed.insert(&e.id);
+                entity(old, new, o, e, &mut out);
+            }
         }
     }
-    foreign_keys(old, new, &mut out);
+    foreign_keys(old, new, |id| !enums_same || changed.contains(id), &mut out);
     out
 }
 
@@ -329,43 +340,44 @@ fn entity(old: &Design, new: &Design, o: &Entity, n: &Entity, out: &mut Vec<Chan
             });
             continue;
         };
-        let here = at(n, nf);
+        // Made only for a change: most fields have none.
+        let here = || at(n, nf);
         if of.name != nf.name {
             out.push(Change::RenameField {
-                at: here.clone(),
+                at: here(),
                 from: of.name.clone(),
             });
         }
         if !same_type(&of.ty, old, &nf.ty, new) {
             out.push(Change::RetypeField {
-                at: here.clone(),
+                at: here(),
                 from: of.ty.clone(),
                 to: nf.ty.clone(),
             });
         }
         if of.not_null != nf.not_null {
             out.push(Change::SetNotNull {
-                at: here.clone(),
+                at: here(),
                 not_null: nf.not_null,
             });
         }
         if of.default != nf.default {
             out.push(Change::SetDefault {
-                at: here.clone(),
+                at: here(),
                 from: of.default.clone(),
                 to: nf.default.clone(),
             });
         }
         if of.identity != nf.identity {
             out.push(Change::SetIdentity {
-                at: here.clone(),
+                at: here(),
                 from: of.identity,
                 to: nf.identity,
             });
         }
         if of.comment != nf.comment {
             out.push(Change::SetFieldComment {
-                at: here,
+                at: here(),
                 comment: nf.comment.clone(),
             });
         }
@@ -513,23 +525,32 @@ fn items<T, I: Clone + PartialEq>(
         }
     }
     for ni in new_items {
-        let here = at(n, ni, new_name(ni));
+        let here = || at(n, ni, new_name(ni));
         match old_items.iter().find(|oi| id(oi) == id(ni)) {
-            None => out.push(make(here, Kind::Add)),
+            None => out.push(make(here(), Kind::Add)),
             Some(oi) if !same(oi, ni) && split => {
                 out.push(make(at(o, oi, old_name(oi)), Kind::Drop));
-                out.push(make(here, Kind::Add));
+                out.push(make(here(), Kind::Add));
             }
-            Some(oi) if !same(oi, ni) => out.push(make(here, Kind::Change(old_name(oi)))),
-            Some(oi) if old_name(oi) != here.name => {
-                out.push(make(here, Kind::Rename(old_name(oi))))
+            Some(oi) if !same(oi, ni) => out.push(make(here(), Kind::Change(old_name(oi)))),
+            Some(oi) => {
+                let (from, to) = (old_name(oi), new_name(ni));
+                if from != to {
+                    out.push(make(at(n, ni, to), Kind::Rename(from)));
+                }
             }
-            Some(_) => {}
         }
     }
 }
 
-fn foreign_keys(old: &Design, new: &Design, out: &mut Vec<Change>) {
+/// `changed` says which kept entities may differ; a foreign key the same
+/// in both, held by an entity that does not, has no changes.
+fn foreign_keys(
+    old: &Design,
+    new: &Design,
+    changed: impl Fn(&EntityId) -> bool,
+    out: &mut Vec<Change>,
+) {
     let at = |d: &Design, r: &Relationship| ItemAt {
         entity: r.from.clone(),
         id: r.id.clone(),
@@ -539,6 +560,18 @@ fn foreign_keys(old: &Design, new: &Design, out: &mut Vec<Change>) {
             .unwrap_or_default(),
         name: d.relationship_name(r),
     };
+    // The ordered walks only when some key may have changed.
+    let same = |r: &Relationship| old.relationship(&r.id) == Some(r) && !changed(&r.from);
+    if old.foreign_keys().count() == new.foreign_keys().count()
+        && new
+            .foreign_keys()
+            .all(|r| old.entity(&r.from).is_none() || same(r))
+        && old
+            .foreign_keys()
+            .all(|r| new.relationship(&r.id).is_some())
+    {
+        return;
+    }
     // Keys of a dropped or added entity go or come with it.
     for r in old.relationships() {
         if new.relationship(&r.id).is_none() && new.entity(&r.from).is_some() {
@@ -549,8 +582,12 @@ fn foreign_keys(old: &Design, new: &Design, out: &mut Vec<Change>) {
         if old.entity(&r.from).is_none() {
             continue;
         }
+        if same(r) {
+            continue;
+        }
+        let before = old.relationship(&r.id);
         let here = at(new, r);
-        match old.relationship(&r.id) {
+        match before {
             None => out.push(Change::AddForeignKey { at: here }),
             Some(o) if !same_foreign_key(o, r) => {
                 let from = old.relationship_name(o);

@@ -206,6 +206,15 @@ pub fn plan(old: &Design, new: &Design, options: PlanOptions) -> Plan {
     }
 }
 
+/// What a renamed relation is, for [`Planner::rename_relations`].
+#[derive(Clone)]
+enum Rel {
+    Table(EntityId),
+    Index,
+    /// A primary key or unique constraint, by its table.
+    Constraint(EntityId),
+}
+
 struct Planner<'a> {
     old: &'a Design,
     new: &'a Design,
@@ -226,6 +235,14 @@ struct Planner<'a> {
     rebuilt_fks: HashSet<RelationshipId>,
     /// Foreign keys of new tables that close a cycle: added at the end.
     deferred: Vec<Step>,
+    /// Entities in both designs, in the new design's order.
+    kept: Vec<(&'a Entity, &'a Entity)>,
+    /// The kept entities that may need a step: those that differ, or all
+    /// of them when an enum changed (a column can change with its type).
+    /// An entity the same in both needs none of its own, since every name
+    /// and statement about it is made from it alone.
+    changed: Vec<(&'a Entity, &'a Entity)>,
+    changed_ids: HashSet<&'a EntityId>,
 }
 
 impl<'a> Planner<'a> {
@@ -272,14 +289,32 @@ impl<'a> Planner<'a> {
             dropped_enums,
             rebuilt_fks: HashSet::new(),
             deferred: Vec::new(),
+            kept: Vec::new(),
+            changed: Vec::new(),
+            changed_ids: HashSet::new(),
         };
+        planner.kept = new
+            .entities()
+            .filter_map(|n| old.entity(&n.id).map(|o| (o, n)))
+            .collect();
+        let enums_same = old.enums == new.enums;
+        planner.changed = planner
+            .kept
+            .iter()
+            .copied()
+            .filter(|(o, n)| !enums_same || o != n)
+            .collect();
+        planner.changed_ids = planner.changed.iter().map(|(_, n)| &n.id).collect();
+        // A set: any order will do, and the unordered walk sorts nothing.
         planner.rebuilt_fks = new
-            .relationships()
+            .foreign_keys()
             .filter(|n| {
-                planner
-                    .old
-                    .relationship(&n.id)
-                    .is_some_and(|o| same_foreign_key(o, n) && planner.fk_needs_rebuild(o))
+                // Only a change to one of its ends can rebuild a key.
+                (planner.changed_ids.contains(&n.from) || planner.changed_ids.contains(&n.to))
+                    && planner
+                        .old
+                        .relationship(&n.id)
+                        .is_some_and(|o| same_foreign_key(o, n) && planner.fk_needs_rebuild(o))
             })
             .map(|r| r.id.clone())
             .collect();
@@ -290,10 +325,12 @@ impl<'a> Planner<'a> {
 
     /// Entities in both designs, in the new design's order.
     fn kept(&self) -> Vec<(&'a Entity, &'a Entity)> {
-        let (old, new) = (self.old, self.new);
-        new.entities()
-            .filter_map(|n| old.entity(&n.id).map(|o| (o, n)))
-            .collect()
+        self.kept.clone()
+    }
+
+    /// [`Self::kept`] entities that may need a step (see `changed`).
+    fn changed(&self) -> Vec<(&'a Entity, &'a Entity)> {
+        self.changed.clone()
     }
 
     fn is_kept(&self, id: &EntityId) -> bool {
@@ -366,7 +403,7 @@ impl<'a> Planner<'a> {
         let same_set = |cols: &[FieldId]| {
             cols.len() == fields.len() && cols.iter().all(|c| fields.contains(c))
         };
-        let pk = |e: &Entity| e.primary_key.as_ref().map(|k| k.fields.clone());
+        let pk = |e: &'a Entity| e.primary_key.as_ref().map(|k| &k.fields);
         let pk_dropped = o
             .primary_key
             .as_ref()
@@ -403,7 +440,12 @@ impl<'a> Planner<'a> {
 
     fn drop_foreign_keys(&mut self) {
         let (old, new) = (self.old, self.new);
-        let cycles = old.dependency_order().deferred;
+        // The ordered walk only when some key goes.
+        if !old.foreign_keys().any(|r| self.fk_goes(r)) {
+            return;
+        }
+        // Needed only for a key between two dropped tables.
+        let mut cycles = None;
         for r in old.relationships() {
             if !self.fk_goes(r) {
                 continue;
@@ -414,8 +456,12 @@ impl<'a> Planner<'a> {
             // a cycle to another dropped table (which could not go first),
             // or point at a kept table whose key the plan may drop before
             // the table goes (PostgreSQL refuses while a key depends on it).
-            let ties_dropped_cycle =
-                !from_kept && r.from != r.to && !to_kept && cycles.contains(&r.id);
+            let ties_dropped_cycle = !from_kept
+                && r.from != r.to
+                && !to_kept
+                && cycles
+                    .get_or_insert_with(|| old.dependency_order().deferred)
+                    .contains(&r.id);
             if from_kept || to_kept || ties_dropped_cycle {
                 let table = old.entity(&r.from).expect("relationship ends exist");
                 self.body.push(Step::DropConstraint {
@@ -428,7 +474,7 @@ impl<'a> Planner<'a> {
 
     fn drop_constraints(&mut self) {
         let old = self.old;
-        for (o, n) in self.kept() {
+        for (o, n) in self.changed() {
             for i in &o.indexes {
                 if !n
                     .indexes
@@ -477,6 +523,9 @@ impl<'a> Planner<'a> {
     }
 
     fn drop_tables(&mut self) {
+        if self.kept.len() == self.old.entity_count() {
+            return; // none dropped: no order to find
+        }
         let mut order = self.old.dependency_order().entities;
         order.reverse();
         for id in order {
@@ -567,69 +616,72 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn rename_relations(&mut self) {
-        #[derive(Clone)]
-        enum Rel {
-            Table(EntityId),
-            Index,
-            /// A primary key or unique constraint, by its table.
-            Constraint(EntityId),
-        }
-        let (old, new) = (self.old, self.new);
-        let mut taken = HashSet::new();
-        let mut renames = Vec::new();
-        let mut push = |taken: &mut HashSet<String>, key: Rel, from: String, to: String| {
-            taken.insert(from.clone());
-            renames.push(Rename { key, from, to });
-        };
-        for (o, n) in self.kept() {
-            push(
-                &mut taken,
-                Rel::Table(n.id.clone()),
-                o.name.clone(),
-                n.name.clone(),
+    /// The relations (the table, its primary key and unique constraints,
+    /// its indexes) a kept table has in both designs, with their old and
+    /// new names.
+    fn relation_names(
+        old: &Design,
+        new: &Design,
+        o: &Entity,
+        n: &Entity,
+        found: &mut impl FnMut(Rel, String, String),
+    ) {
+        found(Rel::Table(n.id.clone()), o.name.clone(), n.name.clone());
+        if let (Some(ok), Some(nk)) = (&o.primary_key, &n.primary_key)
+            && ok.fields == nk.fields
+        {
+            found(
+                Rel::Constraint(n.id.clone()),
+                old.primary_key_name(o),
+                new.primary_key_name(n),
             );
-            if let (Some(ok), Some(nk)) = (&o.primary_key, &n.primary_key)
-                && ok.fields == nk.fields
+        }
+        for u in &n.uniques {
+            if let Some(ou) = o
+                .uniques
+                .iter()
+                .find(|x| x.id == u.id && x.fields == u.fields)
             {
-                push(
-                    &mut taken,
+                found(
                     Rel::Constraint(n.id.clone()),
-                    old.primary_key_name(o),
-                    new.primary_key_name(n),
+                    old.unique_name(o, ou),
+                    new.unique_name(n, u),
                 );
             }
-            for u in &n.uniques {
-                if let Some(ou) = o
-                    .uniques
-                    .iter()
-                    .find(|x| x.id == u.id && x.fields == u.fields)
-                {
-                    push(
-                        &mut taken,
-                        Rel::Constraint(n.id.clone()),
-                        old.unique_name(o, ou),
-                        new.unique_name(n, u),
-                    );
-                }
-            }
-            for i in &n.indexes {
-                if let Some(oi) = o
-                    .indexes
-                    .iter()
-                    .find(|x| x.id == i.id && same_index(o, n, x, i))
-                {
-                    push(
-                        &mut taken,
-                        Rel::Index,
-                        old.index_name(o, oi),
-                        new.index_name(n, i),
-                    );
-                }
+        }
+        for i in &n.indexes {
+            if let Some(oi) = o
+                .indexes
+                .iter()
+                .find(|x| x.id == i.id && same_index(o, n, x, i))
+            {
+                found(Rel::Index, old.index_name(o, oi), new.index_name(n, i));
             }
         }
-        let mut table_now: HashMap<EntityId, String> = self
-            .kept()
+    }
+
+    fn rename_relations(&mut self) {
+        let (old, new) = (self.old, self.new);
+        let kept = self.kept();
+        // Names are made from their table alone, so only a table that
+        // changed can rename anything; most plans rename nothing, and then
+        // the names of every table need not be made.
+        let mut any = false;
+        for (o, n) in self.changed() {
+            Self::relation_names(old, new, o, n, &mut |_, from, to| any |= from != to);
+        }
+        if !any {
+            return;
+        }
+        let mut taken = HashSet::new();
+        let mut renames = Vec::new();
+        for (o, n) in &kept {
+            Self::relation_names(old, new, o, n, &mut |key, from, to| {
+                taken.insert(from.clone());
+                renames.push(Rename { key, from, to });
+            });
+        }
+        let mut table_now: HashMap<EntityId, String> = kept
             .iter()
             .map(|(o, _)| (o.id.clone(), o.name.clone()))
             .collect();
@@ -657,7 +709,11 @@ impl<'a> Planner<'a> {
     }
 
     fn rename_columns(&mut self) {
-        for (o, n) in self.kept() {
+        for (o, n) in self.changed() {
+            let renamed = |f: &Field| o.field(&f.id).is_some_and(|of| of.name != f.name);
+            if !n.fields.iter().any(renamed) {
+                continue;
+            }
             let taken: HashSet<String> = o
                 .fields
                 .iter()
@@ -688,7 +744,17 @@ impl<'a> Planner<'a> {
     /// Check and foreign key constraints, whose names are unique per table.
     fn rename_table_constraints(&mut self) {
         let (old, new) = (self.old, self.new);
+        // A table the same in both, with the same foreign keys, keeps every
+        // name: its names are made from it alone.
+        let fks_changed: HashSet<&EntityId> = new
+            .foreign_keys()
+            .filter(|r| old.relationship(&r.id) != Some(*r))
+            .map(|r| &r.from)
+            .collect();
         for (o, n) in self.kept() {
+            if !self.changed_ids.contains(&n.id) && !fks_changed.contains(&n.id) {
+                continue;
+            }
             // Primary key and unique constraints already carry their new names.
             let mut taken: HashSet<String> = HashSet::new();
             if n.primary_key.is_some() {
@@ -803,7 +869,7 @@ impl<'a> Planner<'a> {
     }
 
     fn alter_columns(&mut self) {
-        for (o, n) in self.kept() {
+        for (o, n) in self.changed() {
             for nf in &n.fields {
                 match o.field(&nf.id) {
                     None => self.add_column(n, nf),
@@ -933,7 +999,7 @@ impl<'a> Planner<'a> {
 
     fn add_constraints(&mut self) {
         let new = self.new;
-        for (o, n) in self.kept() {
+        for (o, n) in self.changed() {
             let pk_fields = |e: &Entity| e.primary_key.as_ref().map(|k| k.fields.clone());
             if let Some(pk) = &n.primary_key
                 && pk_fields(o) != pk_fields(n)
@@ -1056,7 +1122,7 @@ impl<'a> Planner<'a> {
 
     fn create_indexes(&mut self) {
         let new = self.new;
-        for (o, n) in self.kept() {
+        for (o, n) in self.changed() {
             for i in &n.indexes {
                 if o.indexes
                     .iter()
@@ -1096,7 +1162,7 @@ impl<'a> Planner<'a> {
                 });
             }
         }
-        for (o, n) in self.kept() {
+        for (o, n) in self.changed() {
             if o.comment != n.comment {
                 self.body.push(Step::SetComment {
                     target: CommentTarget::Table(n.name.clone()),
@@ -1119,20 +1185,33 @@ impl<'a> Planner<'a> {
         let (old, new) = (self.old, self.new);
         let deferred = std::mem::take(&mut self.deferred);
         self.body.extend(deferred);
+        // The ordered walk only when some key of a kept table is added or
+        // changes how it is checked.
+        let stays = |r: &Relationship| {
+            old.relationship(&r.id)
+                .is_some_and(|o| o.deferrable == r.deferrable && !self.fk_goes(o))
+        };
+        if new
+            .foreign_keys()
+            .all(|r| !self.is_kept(&r.from) || stays(r))
+        {
+            return;
+        }
         for r in new.relationships() {
             if !self.is_kept(&r.from) {
                 continue;
             }
-            let table = new
-                .entity(&r.from)
-                .expect("relationship ends exist")
-                .name
-                .clone();
-            let name = new.relationship_name(r);
+            let table = || {
+                new.entity(&r.from)
+                    .expect("relationship ends exist")
+                    .name
+                    .clone()
+            };
             // A key that stays is not added again (which would check
             // every row again): only when it is checked changes, in place.
             if let Some(o) = old.relationship(&r.id).filter(|o| !self.fk_goes(o)) {
                 if o.deferrable != r.deferrable {
+                    let (table, name) = (table(), new.relationship_name(r));
                     self.body.push(Step::AlterConstraintDeferrable {
                         table,
                         name,
@@ -1141,6 +1220,7 @@ impl<'a> Planner<'a> {
                 }
                 continue;
             }
+            let (table, name) = (table(), new.relationship_name(r));
             let constraint = foreign_key(new, r);
             if self.options.not_valid {
                 self.body.push(Step::AddConstraintNotValid {
