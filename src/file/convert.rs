@@ -356,7 +356,7 @@ pub fn to_entity(
                     ),
                 ),
             })
-            .collect::<Result<Vec<_>, _>>()
+            .collect_exact(names.len())
     };
     if let Some(fields) = file.primary_key {
         entity.primary_key = Some(PrimaryKey {
@@ -471,7 +471,7 @@ fn to_relationship(
                     ),
                 ),
             })
-            .collect::<Result<Vec<_>, _>>()
+            .collect_exact(names.len())
     };
     let fields = field_ids(child, &r.fields, "names")?;
     let references = match &r.references {
@@ -649,5 +649,22 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
             })
             .collect(),
         allow: e.allow.clone(),
+    }
+}
+
+/// Collecting `Result`s into a `Vec` cannot use the iterator's length, so
+/// a one-field key's list would get room for four: 18 MB of nothing over
+/// the 250,000 key and foreign-key lists of a 50,000-entity design.
+trait CollectExact<T, E> {
+    fn collect_exact(self, len: usize) -> Result<Vec<T>, E>;
+}
+
+impl<T, E, I: Iterator<Item = Result<T, E>>> CollectExact<T, E> for I {
+    fn collect_exact(self, len: usize) -> Result<Vec<T>, E> {
+        let mut out = Vec::with_capacity(len);
+        for item in self {
+            out.push(item?);
+        }
+        Ok(out)
     }
 }
