@@ -2,6 +2,7 @@
 
 use std::ops::ControlFlow;
 
+use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashMap as HashMap};
 
 use crate::core::ids::{
@@ -119,7 +120,7 @@ const CLAIM_KINDS: [&str; 7] = [
 /// breaks.
 fn each_claim<'f>(
     file: &'f DesignFile,
-    mut visit: impl FnMut(usize, u8, &'f Option<String>, Place) -> ControlFlow<()>,
+    mut visit: impl FnMut(usize, u8, &'f Option<CompactString>, Place) -> ControlFlow<()>,
 ) {
     let mut n = 0;
     let mut claim = |kind, id, place| {
@@ -555,7 +556,7 @@ fn file_with<E>(design: &Design, entities: E) -> DesignFile<E> {
             .enums
             .iter()
             .map(|e| EnumFile {
-                id: Some(e.id.to_string()),
+                id: Some(e.id.0.clone()),
                 name: e.name.clone(),
                 values: e.values.clone(),
                 comment: e.comment.clone(),
@@ -567,7 +568,7 @@ fn file_with<E>(design: &Design, entities: E) -> DesignFile<E> {
 
 fn entity_file(design: &Design, e: &Entity) -> EntityFile {
     EntityFile {
-        id: Some(e.id.to_string()),
+        id: Some(e.id.0.clone()),
         name: e.name.clone(),
         comment: e.comment.clone(),
         junction: e.junction,
@@ -575,7 +576,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
             .fields
             .iter()
             .map(|f| FieldFile {
-                id: Some(f.id.to_string()),
+                id: Some(f.id.0.clone()),
                 name: f.name.clone(),
                 ty: f.ty.to_string(),
                 not_null: f.not_null,
@@ -591,7 +592,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
             .uniques
             .iter()
             .map(|u| UniqueFile {
-                id: Some(u.id.to_string()),
+                id: Some(u.id.0.clone()),
                 name: u.name.clone(),
                 fields: e.field_names(&u.fields),
             })
@@ -600,7 +601,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
             .checks
             .iter()
             .map(|c| CheckFile {
-                id: Some(c.id.to_string()),
+                id: Some(c.id.0.clone()),
                 name: c.name.clone(),
                 expr: c.expr.clone(),
             })
@@ -609,7 +610,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
             .indexes
             .iter()
             .map(|i| IndexFile {
-                id: Some(i.id.to_string()),
+                id: Some(i.id.0.clone()),
                 name: i.name.clone(),
                 fields: e.field_names(&i.fields),
                 unique: i.unique,
@@ -623,7 +624,7 @@ fn entity_file(design: &Design, e: &Entity) -> EntityFile {
             .map(|r| {
                 let target = design.entity(&r.to).expect("relationship ends exist");
                 RelationshipFile {
-                    id: Some(r.id.to_string()),
+                    id: Some(r.id.0.clone()),
                     name: r.name.clone(),
                     kind: r.kind,
                     fields: e.field_names(&r.fields),

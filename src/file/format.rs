@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::core::check::{Allow, Level, Rule};
@@ -48,7 +49,7 @@ pub struct DesignFile<E = Vec<EntityFile>> {
 #[serde(deny_unknown_fields)]
 pub struct EnumFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     pub name: String,
     pub values: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +60,7 @@ pub struct EnumFile {
 #[serde(deny_unknown_fields)]
 pub struct EntityFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -92,7 +93,7 @@ pub struct EntityFile {
 #[serde(deny_unknown_fields)]
 pub struct FieldFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     pub name: String,
     #[serde(rename = "type")]
     pub ty: String,
@@ -112,7 +113,7 @@ pub struct FieldFile {
 #[serde(deny_unknown_fields)]
 pub struct UniqueFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub fields: Vec<String>,
@@ -122,7 +123,7 @@ pub struct UniqueFile {
 #[serde(deny_unknown_fields)]
 pub struct CheckFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub expr: SqlExpr,
@@ -132,7 +133,7 @@ pub struct CheckFile {
 #[serde(deny_unknown_fields)]
 pub struct IndexFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub fields: Vec<String>,
@@ -148,7 +149,7 @@ pub struct IndexFile {
 #[serde(deny_unknown_fields)]
 pub struct RelationshipFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "is_many_to_one")]
