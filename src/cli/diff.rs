@@ -116,8 +116,13 @@ fn designs(old: &Side, new: &Side, schema: &str) -> Result<(Design, Design), Fai
     };
     Ok(match (old, new) {
         // One after the other: each load reads on every core already, and
-        // the first file's text is freed before the second is read.
-        (Side::File(a), Side::File(b)) => (super::load(a)?, super::load(b)?),
+        // the first file's text is freed before the second is read. The
+        // second holds the first's copy of every entity the two share.
+        (Side::File(a), Side::File(b)) => {
+            let a = super::load(a)?;
+            let b = crate::file::load_like(b, &a).map_err(Failure::input)?;
+            (a, b)
+        }
         (Side::File(a), Side::Live(b)) => {
             let a = super::load(a)?;
             let b = live(b, Some(&a))?;

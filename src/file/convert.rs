@@ -1,6 +1,7 @@
 //! Between the file format and the model: names on one side, ids on the other.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashMap as HashMap};
@@ -163,7 +164,8 @@ pub fn to_design(mut file: DesignFile, ids: &mut IdGen) -> Result<Design, Conver
     claim_ids(&file, ids)?;
     let mut entities = Vec::with_capacity(file.entities.len());
     for (at, file_entity) in std::mem::take(&mut file.entities).into_iter().enumerate() {
-        entities.push(to_entity(at, file_entity, ids)?);
+        let (entity, rels) = to_entity(at, file_entity, ids)?;
+        entities.push((Arc::new(entity), rels));
     }
     assemble(file, entities, ids)
 }
@@ -184,7 +186,7 @@ pub fn check_format(file: &DesignFile) -> Result<(), ConvertError> {
 
 /// An entity as the file gives it, with its relationships still by name:
 /// they may point forwards in the file.
-pub type Converted = (Entity, Vec<RelationshipFile>);
+pub type Converted = (Arc<Entity>, Vec<RelationshipFile>);
 
 /// Whether an entity's file gives every id [`to_entity`] and
 /// [`assemble`] would otherwise make; only then can it be converted
@@ -292,7 +294,7 @@ pub fn assemble(
         by_name
             .entry(entity.name.clone())
             .or_insert_with(|| id.clone());
-        design.insert_entity(entity, at);
+        design.insert_shared_entity(entity, at);
         relationships.extend(
             rels.into_iter()
                 .enumerate()

@@ -12,6 +12,7 @@ use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ron::extensions::Extensions;
 use ron::ser::PrettyConfig;
@@ -61,11 +62,7 @@ pub fn load(path: &Path) -> Result<Design, LoadError> {
 /// Reads a design file and keeps its text, for callers that point at
 /// lines in it (`plinth check`).
 pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
-    let source = fs::read_to_string(path).map_err(|e| LoadError {
-        path: path.to_owned(),
-        position: None,
-        message: io_reason(&e),
-    })?;
+    let source = read(path)?;
     let design = parse(&source, &mut IdGen::random()).map_err(|(position, message)| LoadError {
         path: path.to_owned(),
         position: Some(position),
@@ -74,11 +71,39 @@ pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
     Ok((design, source))
 }
 
+fn read(path: &Path) -> Result<String, LoadError> {
+    fs::read_to_string(path).map_err(|e| LoadError {
+        path: path.to_owned(),
+        position: None,
+        message: io_reason(&e),
+    })
+}
+
 /// Parses a design from text; on failure gives where and why.
 pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
+    parse_like(source, ids, None)
+}
+
+/// [`load`] of a design that is mostly `like` (the other side of a diff):
+/// every entity equal to one of `like`'s is held as `like`'s copy, so the
+/// two take little more memory than one.
+pub fn load_like(path: &Path, like: &Design) -> Result<Design, LoadError> {
+    let source = read(path)?;
+    parse_like(&source, &mut IdGen::random(), Some(like)).map_err(|(position, message)| LoadError {
+        path: path.to_owned(),
+        position: Some(position),
+        message,
+    })
+}
+
+fn parse_like(
+    source: &str,
+    ids: &mut IdGen,
+    like: Option<&Design>,
+) -> Result<Design, (Position, String)> {
     // Editors on Windows start UTF-8 files with a byte-order mark.
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let design = match parse_on_every_core(source, ids) {
+    let design = match parse_on_every_core(source, ids, like) {
         Some(design) => design,
         None => parse_whole(source, ids)?,
     };
@@ -120,7 +145,7 @@ fn parse_whole(source: &str, ids: &mut IdGen) -> Result<Design, (Position, Strin
 /// file can be cut into entities ([`split`]) and gives every id. `None`
 /// for anything else (an error, an id to make): [`parse_whole`] then reads
 /// the file as one, so what the user sees never depends on this path.
-fn parse_on_every_core(source: &str, ids: &mut IdGen) -> Option<Design> {
+fn parse_on_every_core(source: &str, ids: &mut IdGen, like: Option<&Design>) -> Option<Design> {
     let parts = split::split(source)?;
     let options = ron_options();
     let header: format::DesignFile = options.from_str(&parts.header).ok()?;
@@ -141,7 +166,9 @@ fn parse_on_every_core(source: &str, ids: &mut IdGen) -> Option<Design> {
                 if !convert::has_every_id(&entity) {
                     return None;
                 }
-                convert::to_entity(first + k, entity, &mut unused).ok()
+                let (entity, rels) = convert::to_entity(first + k, entity, &mut unused).ok()?;
+                let shared = like.and_then(|d| d.shared_entity(&entity));
+                Some((shared.unwrap_or_else(|| Arc::new(entity)), rels))
             })
             .collect()
     };

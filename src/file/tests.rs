@@ -395,7 +395,8 @@ fn reading_on_every_core_gives_the_design_reading_it_whole_gives() {
     // Enough entities for more than one thread.
     let design = crate::core::synthetic::design(1_200, 5);
     let text = to_text(&design);
-    let fast = parse_on_every_core(&text, &mut IdGen::seeded(1)).expect("the shortcut takes it");
+    let fast =
+        parse_on_every_core(&text, &mut IdGen::seeded(1), None).expect("the shortcut takes it");
     let whole = parse_whole(&text, &mut IdGen::seeded(1)).expect("the file reads");
     assert_eq!(fast.entity_count(), 1_200);
     assert!(fast.relationship_count() > 1_000);
@@ -405,7 +406,7 @@ fn reading_on_every_core_gives_the_design_reading_it_whole_gives() {
     let first_field_id = design.entities().next().unwrap().fields[0].id.to_string();
     let without_an_id = text.replacen(&format!("id: \"{first_field_id}\", "), "", 1);
     assert_ne!(without_an_id, text);
-    assert!(parse_on_every_core(&without_an_id, &mut IdGen::seeded(1)).is_none());
+    assert!(parse_on_every_core(&without_an_id, &mut IdGen::seeded(1), None).is_none());
     let read = parse(&without_an_id, &mut IdGen::seeded(1)).expect("a missing id is made");
     assert_eq!(read.entity_count(), 1_200);
 }
@@ -457,4 +458,30 @@ fn a_text_is_the_text_of_a_design_only_byte_for_byte() {
         !is_text_of(&design, &format!("\u{feff}{text}")),
         "with a BOM"
     );
+}
+
+#[test]
+fn a_design_loaded_like_another_holds_its_copy_of_every_entity_they_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = crate::core::synthetic::design(60, 5);
+    let mut b = a.clone();
+    let changed = b.entities().nth(7).unwrap().id.clone();
+    b.entity_mut(&changed).unwrap().comment = Some("changed".into());
+    let (path_a, path_b) = (dir.path().join("a.ron"), dir.path().join("b.ron"));
+    std::fs::write(&path_a, to_text(&a)).unwrap();
+    std::fs::write(&path_b, to_text(&b)).unwrap();
+
+    let a = load(&path_a).unwrap();
+    let b_alone = load(&path_b).unwrap();
+    let b = load_like(&path_b, &a).unwrap();
+    assert_eq!(b, b_alone, "sharing changes nothing in the design");
+    let shared =
+        |e: &crate::core::model::Entity| a.entity(&e.id).is_some_and(|x| std::ptr::eq(x, e));
+    let unshared: Vec<&str> = b
+        .entities()
+        .filter(|e| !shared(e))
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(unshared, [b.entity(&changed).unwrap().name.as_str()]);
+    assert!(b_alone.entities().all(|e| !shared(e)));
 }

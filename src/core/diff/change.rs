@@ -227,7 +227,7 @@ pub(crate) fn diff_aligned(old: &Design, new: &Design) -> Vec<Change> {
                 id: e.id.clone(),
                 name: e.name.clone(),
             }),
-            Some(o) if enums_same && o == e => {}
+            Some(o) if enums_same && same_entity(o, e) => {}
             Some(o) => {
                 changed.insert(&e.id);
                 entity(old, new, o, e, &mut out);
@@ -611,6 +611,13 @@ fn foreign_keys(
             }
         }
     }
+}
+
+/// Whether two versions of an entity are equal; at once when they are one
+/// copy, as most entities of the two sides of a diff are
+/// ([`crate::file::load_like`]).
+pub(crate) fn same_entity(a: &Entity, b: &Entity) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 /// Whether two versions of a foreign key are the same constraint in the

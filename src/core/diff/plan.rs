@@ -33,8 +33,8 @@ use crate::core::sql::{
 
 use super::cast::{rewrites_table, using_clause};
 use super::change::{
-    Change, appended_values, diff_aligned, same_check, same_foreign_key, same_index, same_type,
-    type_key,
+    Change, appended_values, diff_aligned, same_check, same_entity, same_foreign_key, same_index,
+    same_type, type_key,
 };
 use super::rename::{self, Rename};
 use super::safety::{Findings, Safety, SafetyFinding};
@@ -302,7 +302,7 @@ impl<'a> Planner<'a> {
             .kept
             .iter()
             .copied()
-            .filter(|(o, n)| !enums_same || o != n)
+            .filter(|(o, n)| !enums_same || !same_entity(o, n))
             .collect();
         planner.changed_ids = planner.changed.iter().map(|(_, n)| &n.id).collect();
         // A set: any order will do, and the unordered walk sorts nothing.

@@ -100,6 +100,15 @@ impl Design {
 
     /// The entity to change, copied first if a clone of the design still
     /// shares it.
+    /// This design's own copy of an entity equal to `like`, to hold in
+    /// place of `like`: two versions of a design (the sides of a diff)
+    /// then keep one copy of every entity they share, which is nearly all.
+    pub(crate) fn shared_entity(&self, like: &Entity) -> Option<Arc<Entity>> {
+        let node = self.node(&like.id)?;
+        let mine = &self.graph[node];
+        (**mine == *like).then(|| Arc::clone(mine))
+    }
+
     pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
         self.node(id).map(|n| Arc::make_mut(&mut self.graph[n]))
     }
@@ -230,8 +239,14 @@ impl Design {
     }
 
     pub(crate) fn insert_entity(&mut self, entity: Entity, at: usize) {
+        self.insert_shared_entity(Arc::new(entity), at);
+    }
+
+    /// [`Self::insert_entity`] of an entity that may be another design's
+    /// too (see [`Self::shared_entity`]).
+    pub(crate) fn insert_shared_entity(&mut self, entity: Arc<Entity>, at: usize) {
         let id = entity.id.clone();
-        let node = self.graph.add_node(Arc::new(entity));
+        let node = self.graph.add_node(entity);
         Arc::make_mut(&mut self.nodes).insert(id, node);
         self.order.insert(at.min(self.order.len()), node);
         self.positions.take();
