@@ -520,6 +520,7 @@ CREATE TABLE item (
 CREATE UNIQUE INDEX item_name_live ON item (account_id, name) WHERE shelf_code IS NOT NULL;
 CREATE INDEX item_lower_name ON item (lower(name));
 CREATE INDEX item_name_incl ON item (name) INCLUDE (mood);
+CREATE INDEX item_name_pattern ON item (name text_pattern_ops);
 CREATE POLICY item_mine ON item USING (true);
 ALTER TABLE item ENABLE ROW LEVEL SECURITY;
 CREATE TABLE item_account (
@@ -550,6 +551,7 @@ fn features_beyond_the_fixtures_round_trip_or_are_listed() {
         "index account_recent on account",
         "index item_lower_name on item",
         "index item_name_incl on item",
+        "index item_name_pattern on item",
         "policy item_mine on item",
         "row level security item",
         "rule shelf_keep on shelf",

@@ -100,7 +100,13 @@ const COLUMNS: &str = "
 SELECT a.attrelid, a.attnum, a.attname::text,
        format_type(a.atttypid, a.atttypmod),
        CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
-       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
+       a.attnotnull,
+       -- A default names no column (PostgreSQL refuses one that does),
+       -- so it is printed without the table's context, which would be
+       -- looked up for each of them; a generated column's expression
+       -- names columns and needs it.
+       pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END),
+       a.attidentity::text,
        a.attgenerated::text, ds.description,
        a.attcollation <> t.typcollation AS own_collation
 FROM pg_attribute a
@@ -136,8 +142,9 @@ FROM (
          i.indkey::int2[],
          i.indexprs IS NOT NULL OR i.indnkeyatts < i.indnatts
            OR EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0)
-           OR NOT (SELECT bool_and(op.opcdefault) FROM pg_opclass op
-                   WHERE op.oid = ANY (i.indclass::oid[]))
+           -- The non-default operator classes, gathered once for all.
+           OR i.indclass::oid[] && (SELECT coalesce(array_agg(op.oid), '{}')
+                                    FROM pg_opclass op WHERE NOT op.opcdefault)
            OR EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) co
                       WHERE co <> 0 AND co <> 100) AS beyond_model,
          pg_get_expr(i.indpred, i.indrelid) AS predicate, ds.description
@@ -151,6 +158,8 @@ FROM (
     AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                     WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid
                       AND k.contype IN ('p', 'u', 'x'))
+  -- Keeps beyond_model from being worked out again for the CASE above.
+  OFFSET 0
 ) x
 ORDER BY x.indrelid, x.relname";
 
