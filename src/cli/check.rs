@@ -4,6 +4,7 @@ use super::Failure;
 use super::report::{self, CheckedFile};
 use crate::core::check::{Severity, check};
 use crate::core::ids::IdGen;
+use crate::file::Locator;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,8 +49,23 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let (design, source) = crate::file::load_with_source(path).map_err(Failure::input)?;
         let mut ids = IdGen::random();
         ids.avoid_design(&design);
-        let findings = check(&design, &design.checks, &mut ids);
-        files.push(CheckedFile::new(path.clone(), design, source, findings));
+        // The checks run on one core; the map of where everything is
+        // written, which placing the findings needs, is made on another.
+        let (findings, locator) = std::thread::scope(|scope| {
+            let locating = scope.spawn(|| Locator::new(&source, &design));
+            let findings = check(&design, &design.checks, &mut ids);
+            (
+                findings,
+                locating.join().expect("mapping a file does not panic"),
+            )
+        });
+        files.push(CheckedFile::located(
+            path.clone(),
+            design,
+            source,
+            findings,
+            locator,
+        ));
     }
     let text = match args.format {
         // Colour codes are plinth's own; what the design says is escaped.

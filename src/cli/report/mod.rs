@@ -5,7 +5,6 @@ mod human;
 mod json;
 mod sarif;
 
-use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -23,26 +22,31 @@ pub struct CheckedFile {
     pub design: Design,
     pub source: String,
     pub findings: Vec<Finding>,
-    /// Built on the first look-up, once for all findings.
-    locator: OnceCell<Locator>,
+    /// Made once for all findings.
+    locator: Locator,
 }
 
 impl CheckedFile {
-    pub fn new(path: PathBuf, design: Design, source: String, findings: Vec<Finding>) -> Self {
+    /// A checked file with the map of where everything is written in it.
+    pub fn located(
+        path: PathBuf,
+        design: Design,
+        source: String,
+        findings: Vec<Finding>,
+        locator: Locator,
+    ) -> Self {
         CheckedFile {
             path,
             design,
             source,
             findings,
-            locator: OnceCell::new(),
+            locator,
         }
     }
 
     /// Where in the file a finding's location is written.
     pub fn position(&self, location: &Location) -> Position {
-        self.locator
-            .get_or_init(|| Locator::new(&self.source, &self.design))
-            .position(&self.source, &self.design, location)
+        self.locator.position(&self.source, &self.design, location)
     }
 
     pub fn entity_name(&self, location: &Location) -> Option<&str> {
