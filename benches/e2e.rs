@@ -183,6 +183,8 @@ fn designer(dir: &Path, size: usize, table: &mut Table) {
             std::thread::sleep(Duration::from_millis(20));
         }
     };
+    // Captures 2 ms apart: polling flat out would take most of a core
+    // from the designer it times (on two cores, half its parse).
     let until = |started: Instant, what: &str, shown: &dyn Fn(&str) -> bool| -> Duration {
         loop {
             if shown(&tmux(&["capture-pane", "-p", "-t", "bench"])) {
@@ -192,6 +194,7 @@ fn designer(dir: &Path, size: usize, table: &mut Table) {
                 started.elapsed() < Duration::from_secs(60),
                 "{what} is shown"
             );
+            std::thread::sleep(Duration::from_millis(2));
         }
     };
     let runs = if size >= 50_000 { 3 } else { 5 };
