@@ -62,38 +62,36 @@ pub fn load(path: &Path) -> Result<Design, LoadError> {
 /// Reads a design file and keeps its text, for callers that point at
 /// lines in it (`plinth check`).
 pub fn load_with_source(path: &Path) -> Result<(Design, String), LoadError> {
-    let source = read(path)?;
-    let design = parse(&source, &mut IdGen::random()).map_err(|(position, message)| LoadError {
-        path: path.to_owned(),
-        position: Some(position),
-        message,
-    })?;
-    Ok((design, source))
-}
-
-fn read(path: &Path) -> Result<String, LoadError> {
-    fs::read_to_string(path).map_err(|e| LoadError {
-        path: path.to_owned(),
-        position: None,
-        message: io_reason(&e),
-    })
-}
-
-/// Parses a design from text; on failure gives where and why.
-pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
-    parse_like(source, ids, None)
+    load_from(path, None)
 }
 
 /// [`load`] of a design that is mostly `like` (the other side of a diff):
 /// every entity equal to one of `like`'s is held as `like`'s copy, so the
 /// two take little more memory than one.
 pub fn load_like(path: &Path, like: &Design) -> Result<Design, LoadError> {
-    let source = read(path)?;
-    parse_like(&source, &mut IdGen::random(), Some(like)).map_err(|(position, message)| LoadError {
+    load_from(path, Some(like)).map(|(design, _)| design)
+}
+
+fn load_from(path: &Path, like: Option<&Design>) -> Result<(Design, String), LoadError> {
+    let source = fs::read_to_string(path).map_err(|e| LoadError {
         path: path.to_owned(),
-        position: Some(position),
-        message,
-    })
+        position: None,
+        message: io_reason(&e),
+    })?;
+    let design =
+        parse_like(&source, &mut IdGen::random(), like).map_err(|(position, message)| {
+            LoadError {
+                path: path.to_owned(),
+                position: Some(position),
+                message,
+            }
+        })?;
+    Ok((design, source))
+}
+
+/// Parses a design from text; on failure gives where and why.
+pub fn parse(source: &str, ids: &mut IdGen) -> Result<Design, (Position, String)> {
+    parse_like(source, ids, None)
 }
 
 fn parse_like(

@@ -560,34 +560,26 @@ fn foreign_keys(
             .unwrap_or_default(),
         name: d.relationship_name(r),
     };
-    // The ordered walks only when some key may have changed.
+    // Keys of a dropped or added entity go or come with it.
+    let dropped =
+        |r: &Relationship| new.relationship(&r.id).is_none() && new.entity(&r.from).is_some();
     let same = |r: &Relationship| old.relationship(&r.id) == Some(r) && !changed(&r.from);
-    if old.foreign_keys().count() == new.foreign_keys().count()
-        && new
-            .foreign_keys()
-            .all(|r| old.entity(&r.from).is_none() || same(r))
-        && old
-            .foreign_keys()
-            .all(|r| new.relationship(&r.id).is_some())
-    {
+    let to_look_at = |r: &Relationship| old.entity(&r.from).is_some() && !same(r);
+    // The ordered walks only when some key may have changed.
+    if !old.foreign_keys().any(dropped) && !new.foreign_keys().any(to_look_at) {
         return;
     }
-    // Keys of a dropped or added entity go or come with it.
     for r in old.relationships() {
-        if new.relationship(&r.id).is_none() && new.entity(&r.from).is_some() {
+        if dropped(r) {
             out.push(Change::DropForeignKey { at: at(old, r) });
         }
     }
     for r in new.relationships() {
-        if old.entity(&r.from).is_none() {
+        if !to_look_at(r) {
             continue;
         }
-        if same(r) {
-            continue;
-        }
-        let before = old.relationship(&r.id);
         let here = at(new, r);
-        match before {
+        match old.relationship(&r.id) {
             None => out.push(Change::AddForeignKey { at: here }),
             Some(o) if !same_foreign_key(o, r) => {
                 let from = old.relationship_name(o);

@@ -98,8 +98,6 @@ impl Design {
         self.node(id).map(|n| &*self.graph[n])
     }
 
-    /// The entity to change, copied first if a clone of the design still
-    /// shares it.
     /// This design's own copy of an entity equal to `like`, to hold in
     /// place of `like`: two versions of a design (the sides of a diff)
     /// then keep one copy of every entity they share, which is nearly all.
@@ -109,6 +107,8 @@ impl Design {
         (**mine == *like).then(|| Arc::clone(mine))
     }
 
+    /// The entity to change, copied first if a clone of the design still
+    /// shares it.
     pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
         self.node(id).map(|n| Arc::make_mut(&mut self.graph[n]))
     }
